@@ -1,0 +1,1 @@
+"""coopbot runtime: settings, channels, scheduler, outbox sender and the CLI."""

@@ -1,0 +1,27 @@
+"""The ``coopbot`` command line: ``coopbot --help`` lists the commands.
+
+Every command loads settings from the environment (and ``.env``), prints one clear line and
+exits non-zero on bad input, and never shows a traceback for it.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db_commands
+
+app = typer.Typer(
+    name="coopbot",
+    help="coopbot: cooperatives' difficulties and proposals, followed to their answer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Registration order is the order of `coopbot --help`.
+db_commands.register(app)
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()

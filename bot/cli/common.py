@@ -1,0 +1,69 @@
+"""What every CLI command shares: settings, the database, one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, SettingsError, load_settings
+from storage.db import Database
+from storage.errors import CoopbotError
+
+T = TypeVar("T")
+
+console = Console(soft_wrap=True)
+error_console = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear error line and exit non-zero."""
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    """Load settings, or exit with the wrong variable named."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc), code=2)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Configure the root logger once, in the entry point."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """Open the configured database for the duration of a command."""
+    database = Database(settings.database_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def run(coroutine_function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run an async command body, turning domain errors into one line and exit code 1."""
+    try:
+        return asyncio.run(coroutine_function(*args))
+    except CoopbotError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
+
+
+async def with_database(settings: Settings, body: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database, run ``body`` with it, and close it again."""
+    async with open_database(settings) as database:
+        return await body(database)

@@ -1,0 +1,134 @@
+"""Typed settings read from the environment (and an optional ``.env`` file).
+
+The variable names are stable: deployment scripts and outside tools rely on them.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import normalize_database_url
+
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names the variable in one line."""
+
+
+class Settings(BaseSettings):
+    """Everything the runtime needs to know, from the environment first."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///./coopbot.db",
+        validation_alias=AliasChoices("COOPBOT_DATABASE_URL"),
+    )
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh", validation_alias=AliasChoices("COOPBOT_TIMEZONE")
+    )
+    default_locale: Literal["vi", "en"] = Field(
+        default="vi", validation_alias=AliasChoices("COOPBOT_DEFAULT_LOCALE")
+    )
+    invite_ttl_days: int = Field(
+        default=14, ge=1, le=365, validation_alias=AliasChoices("COOPBOT_INVITE_TTL_DAYS")
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
+    )
+    telegram_bot_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME")
+    )
+    telegram_api_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL")
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL")
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET")
+    )
+
+    zalo_app_id: str | None = Field(default=None, validation_alias=AliasChoices("ZALO_APP_ID"))
+    zalo_app_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ZALO_APP_SECRET")
+    )
+    zalo_oa_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ZALO_OA_SECRET")
+    )
+    zalo_access_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ZALO_ACCESS_TOKEN")
+    )
+    zalo_refresh_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ZALO_REFRESH_TOKEN")
+    )
+    zalo_api_base_url: str = Field(
+        default="https://openapi.zalo.me", validation_alias=AliasChoices("ZALO_API_BASE_URL")
+    )
+    zalo_oauth_base_url: str = Field(
+        default="https://oauth.zaloapp.com", validation_alias=AliasChoices("ZALO_OAUTH_BASE_URL")
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return upper
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """Return the display and scheduling time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Tell whether a Telegram token is configured."""
+        return self.telegram_bot_token is not None
+
+
+def _variable_name(field_name: str) -> str:
+    field = Settings.model_fields.get(field_name)
+    alias = field.validation_alias if field else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        return str(alias.choices[0])
+    return field_name.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings from the environment, turning validation errors into one clear line.
+
+    Raises:
+        SettingsError: naming the first wrong variable and why it is wrong.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = str(first["loc"][0]) if first["loc"] else "?"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{_variable_name(location)}: {message}") from None

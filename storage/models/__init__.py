@@ -1,0 +1,103 @@
+"""All tables; importing this module registers them with the metadata Alembic compares."""
+
+from sqlmodel import SQLModel
+
+# Named constraints make migrations (and SQLite's batch mode) deterministic; this must be set
+# before any table module is imported.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# ruff: noqa: E402
+
+from storage.models.cooperatives import (
+    Cooperative,
+    CooperativeKind,
+    CooperativeRating,
+    CooperativeStatus,
+    OcopProduct,
+    PlanTarget,
+)
+from storage.models.feedback import (
+    Attachment,
+    Category,
+    EventKind,
+    FeedbackEvent,
+    FeedbackItem,
+    FeedbackKind,
+    Office,
+    SequenceCounter,
+    Status,
+)
+from storage.models.meetings import Meeting, MeetingAttendance, MeetingItem
+from storage.models.people import (
+    ChannelIdentity,
+    Invite,
+    InviteAttempt,
+    Person,
+    Role,
+    RoleAssignment,
+)
+from storage.models.runtime import (
+    ChannelCredential,
+    DialogState,
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedUpdate,
+)
+from storage.models.types import UTCDateTime, utcnow
+from storage.models.units import (
+    AdminUnit,
+    SuccessionKind,
+    UnitAncestor,
+    UnitCurrent,
+    UnitLevel,
+    UnitSuccession,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AdminUnit",
+    "Attachment",
+    "Category",
+    "ChannelCredential",
+    "ChannelIdentity",
+    "Cooperative",
+    "CooperativeKind",
+    "CooperativeRating",
+    "CooperativeStatus",
+    "DialogState",
+    "EventKind",
+    "FeedbackEvent",
+    "FeedbackItem",
+    "FeedbackKind",
+    "Invite",
+    "InviteAttempt",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingItem",
+    "OcopProduct",
+    "Office",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "PlanTarget",
+    "ProcessedUpdate",
+    "Role",
+    "RoleAssignment",
+    "SequenceCounter",
+    "Status",
+    "SuccessionKind",
+    "UTCDateTime",
+    "UnitAncestor",
+    "UnitCurrent",
+    "UnitLevel",
+    "UnitSuccession",
+    "metadata",
+    "utcnow",
+]

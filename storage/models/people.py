@@ -1,0 +1,103 @@
+"""People, how they reach us, what role they hold where, and the invites that admit them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a person may do; the scope says where."""
+
+    DIRECTOR = "director"
+    COMMUNE_LEADER = "commune_leader"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+class Person(SQLModel, table=True):
+    """Someone registered through an invite."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(default="", max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    locale: str | None = Field(default=None, max_length=8, description="Chosen language.")
+    digest_enabled: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """A person's account on one channel (Telegram user id, Zalo user id, web persona)."""
+
+    __tablename__ = "channel_identity"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identity_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    display_name: str = Field(default="", max_length=200)
+    platform_locale: str | None = Field(default=None, max_length=16)
+    unreachable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_reason: str | None = Field(default=None, max_length=200)
+    last_seen_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RoleAssignment(SQLModel, table=True):
+    """Person holds role within a unit or a cooperative during [valid_from, valid_to)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'admin') OR (unit_id IS NOT NULL) OR (cooperative_id IS NOT NULL)",
+            name="ck_role_has_scope",
+        ),
+        Index("ix_role_person_active", "person_id", "valid_to"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    role: str = Field(max_length=20)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id", index=True)
+    valid_from: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    valid_to: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    invite_id: int | None = Field(default=None, foreign_key="invite.id")
+
+
+class Invite(SQLModel, table=True):
+    """A single-use, expiring admission ticket; only the code's hash is stored."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=20)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id")
+    cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id")
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    redeemed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    redeemed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InviteAttempt(SQLModel, table=True):
+    """A failed redemption, counted to slow down guessing."""
+
+    __tablename__ = "invite_attempt"
+    __table_args__ = (Index("ix_invite_attempt_who_when", "channel", "external_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
