@@ -56,3 +56,13 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
     """Give an open session on the test database; the test commits what it needs."""
     async with db.session() as open_session:
         yield open_session
+
+
+@pytest.fixture
+async def demo_session(session: AsyncSession) -> AsyncSession:
+    """Give a session on a database holding the Kế Sách demo data set."""
+    from storage.demo_data import load_demo_data
+
+    await load_demo_data(session)
+    await session.commit()
+    return session

@@ -1,0 +1,99 @@
+"""``coopbot invite``: create an invite code for a role and its scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import typer
+
+from bot.cli.common import console, fail, open_database, run, settings_or_exit
+from bot.settings import Settings
+from storage.cooperatives import find_cooperative
+from storage.invites import create_invite
+from storage.models import Role, UnitLevel
+from storage.units import resolve_unit
+
+
+def deep_link(username: str | None, code: str) -> str | None:
+    """Return the Telegram deep link that redeems ``code``, when the bot's username is known."""
+    if not username:
+        return None
+    return f"https://t.me/{username.lstrip('@')}?start={code}"
+
+
+async def _create(
+    settings: Settings, role: Role, cooperative: str | None, unit: str | None, ttl_days: int
+) -> dict[str, Any]:
+    async with open_database(settings) as database, database.transaction() as session:
+        scope: dict[str, Any] = {"type": "none"}
+        unit_id = cooperative_id = None
+        if cooperative is not None:
+            found = await find_cooperative(session, cooperative)
+            cooperative_id = found.id
+            scope = {"type": "cooperative", "id": found.id, "name": found.name}
+        if unit is not None:
+            levels = [UnitLevel.COMMUNE] if role == Role.COMMUNE_LEADER else None
+            resolved = await resolve_unit(session, unit, levels=levels)
+            target = resolved.today or resolved.unit
+            unit_id = target.id
+            scope = {"type": target.level, "id": target.id, "name": target.name}
+        issued = await create_invite(
+            session,
+            role=role,
+            unit_id=unit_id,
+            cooperative_id=cooperative_id,
+            ttl=dt.timedelta(days=ttl_days),
+        )
+        return {
+            "code": issued.code,
+            "role": role.value,
+            "scope": scope,
+            "expires_at": issued.invite.expires_at.isoformat(),
+            "deep_link": deep_link(settings.telegram_bot_username, issued.code),
+        }
+
+
+def invite(
+    role: Role = typer.Option(..., "--role", help="director, commune_leader, official or admin."),
+    cooperative: str | None = typer.Option(
+        None, "--cooperative", help="The cooperative a director leads (name, any spelling)."
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="The commune of a commune leader, or the unit of an official."
+    ),
+    ttl_days: int | None = typer.Option(
+        None, "--ttl-days", min=1, max=365, help="Days until the code expires (default 14)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Create a single-use invite code that admits one person in a role and scope."""
+    settings = settings_or_exit()
+    needs = {
+        Role.DIRECTOR: (cooperative is not None, unit is None, "--cooperative"),
+        Role.COMMUNE_LEADER: (unit is not None, cooperative is None, "--unit"),
+        Role.OFFICIAL: (unit is not None, cooperative is None, "--unit"),
+        Role.ADMIN: (True, unit is None and cooperative is None, "no scope"),
+    }
+    has_scope, no_other, wanted = needs[role]
+    if not (has_scope and no_other):
+        fail(f"--role {role.value} takes {wanted}")
+    result = run(_create, settings, role, cooperative, unit, ttl_days or settings.invite_ttl_days)
+    if as_json:
+        console.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    console.print(f"code:       [bold]{result['code']}[/]")
+    console.print(f"role:       {result['role']}")
+    if result["scope"]["type"] != "none":
+        console.print(f"scope:      {result['scope']['name']} ({result['scope']['type']})")
+    console.print(f"expires at: {result['expires_at']}")
+    if result["deep_link"]:
+        console.print(f"link:       {result['deep_link']}")
+    else:
+        console.print("link:       set TELEGRAM_BOT_USERNAME to print a Telegram deep link")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``invite`` command to the CLI."""
+    app.command("invite")(invite)

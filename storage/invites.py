@@ -1,0 +1,265 @@
+"""Invites: single-use, expiring codes that carry a role and a scope.
+
+Codes use an alphabet without look-alikes (no 0/O, 1/I/l), are easy to read aloud in groups
+of four, carry 49 bits of entropy, and only their SHA-256 is stored. Guessing is bounded by
+the attempt limit (5 wrong codes per 10 minutes per account) and the 14-day expiry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.errors import (
+    N_,
+    InvalidInput,
+    InviteExpired,
+    InviteInvalid,
+    InviteUsed,
+    TooManyAttempts,
+)
+from storage.models import (
+    AdminUnit,
+    ChannelIdentity,
+    Cooperative,
+    Invite,
+    InviteAttempt,
+    Person,
+    Role,
+    RoleAssignment,
+    UnitLevel,
+    utcnow,
+)
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+DEFAULT_TTL = dt.timedelta(days=14)
+MAX_FAILED_ATTEMPTS = 5
+ATTEMPT_WINDOW = dt.timedelta(minutes=10)
+
+
+def generate_code() -> str:
+    """Return a new random code, e.g. ``K7QM-3XPA-HT``."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalize_code(code: str) -> str:
+    """Return the code as stored for hashing: upper case, without spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    """Return the stored hash of a code."""
+    return hashlib.sha256(normalize_code(code).encode("ascii", "ignore")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """A new invite and its clear-text code (shown once, never stored)."""
+
+    code: str
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """The outcome of a successful redemption."""
+
+    person: Person
+    identity: ChannelIdentity
+    assignment: RoleAssignment
+    invite: Invite
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    role: str,
+    unit_id: int | None = None,
+    cooperative_id: int | None = None,
+    created_by_person_id: int | None = None,
+    ttl: dt.timedelta = DEFAULT_TTL,
+    now: dt.datetime | None = None,
+) -> IssuedInvite:
+    """Create an invite for ``role`` in its scope.
+
+    Raises:
+        InvalidInput: the role is unknown or its scope is missing or of the wrong kind.
+    """
+    now = now or utcnow()
+    await _check_scope(session, role, unit_id, cooperative_id)
+    code = generate_code()
+    invite = Invite(
+        code_hash=hash_code(code),
+        role=role,
+        unit_id=unit_id,
+        cooperative_id=cooperative_id,
+        created_by_person_id=created_by_person_id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    await session.flush()
+    return IssuedInvite(code=code, invite=invite)
+
+
+async def _check_scope(
+    session: AsyncSession, role: str, unit_id: int | None, cooperative_id: int | None
+) -> None:
+    if role not in set(Role):
+        raise InvalidInput(N_("Unknown role “{role}”."), role=role)
+    if role == Role.ADMIN:
+        if unit_id is not None or cooperative_id is not None:
+            raise InvalidInput(N_("An admin invite has no scope."))
+        return
+    if role == Role.DIRECTOR:
+        if cooperative_id is None or unit_id is not None:
+            raise InvalidInput(N_("A director invite needs a cooperative."))
+        cooperative = await session.get(Cooperative, cooperative_id)
+        if cooperative is None:
+            raise InvalidInput(N_("That cooperative does not exist."))
+        return
+    if unit_id is None or cooperative_id is not None:
+        raise InvalidInput(N_("This invite needs a unit (a commune or a province)."))
+    unit = await session.get(AdminUnit, unit_id)
+    if unit is None or unit.valid_to is not None:
+        raise InvalidInput(N_("Invites are only for units that exist today."))
+    if role == Role.COMMUNE_LEADER and unit.level != UnitLevel.COMMUNE:
+        raise InvalidInput(N_("A commune leader invite needs a commune."))
+
+
+async def failed_attempts(
+    session: AsyncSession, channel: str, external_id: str, now: dt.datetime
+) -> int:
+    """Count wrong codes sent from this account within the attempt window."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(InviteAttempt)
+        .where(
+            col(InviteAttempt.channel) == channel,
+            col(InviteAttempt.external_id) == external_id,
+            col(InviteAttempt.at) > now - ATTEMPT_WINDOW,
+        )
+    )
+    return int(count or 0)
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    code: str,
+    *,
+    channel: str,
+    external_id: str,
+    display_name: str = "",
+    platform_locale: str | None = None,
+    now: dt.datetime | None = None,
+) -> Redemption:
+    """Redeem ``code`` for the account (channel, external_id), creating the person if new.
+
+    A failed attempt is added to the session before the error is raised: the caller commits
+    in either case so that wrong codes count towards the limit.
+
+    Raises:
+        TooManyAttempts: too many wrong codes recently; nothing is checked.
+        InviteInvalid: no such code.
+        InviteUsed: already redeemed.
+        InviteExpired: past its expiry, or revoked.
+    """
+    now = now or utcnow()
+    if await failed_attempts(session, channel, external_id, now) >= MAX_FAILED_ATTEMPTS:
+        raise TooManyAttempts(minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
+    normalized = normalize_code(code)
+    invite = None
+    if len(normalized) == CODE_LENGTH:
+        invite = (
+            await session.execute(select(Invite).where(col(Invite.code_hash) == hash_code(code)))
+        ).scalar_one_or_none()
+    if invite is None:
+        session.add(InviteAttempt(channel=channel, external_id=external_id, at=now))
+        await session.flush()
+        raise InviteInvalid()
+    if invite.redeemed_at is not None:
+        raise InviteUsed()
+    if invite.revoked_at is not None or invite.expires_at <= now:
+        raise InviteExpired()
+    # Claim the invite with a conditional update so two simultaneous redemptions of the same
+    # code cannot both succeed.
+    claimed = await session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.redeemed_at).is_(None))
+        .values(redeemed_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise InviteUsed()
+    identity = await _identity(session, channel, external_id, display_name, platform_locale, now)
+    if identity.person_id is None:
+        person = Person(full_name=display_name, created_at=now)
+        session.add(person)
+        await session.flush()
+        identity.person_id = person.id
+    else:
+        found = await session.get(Person, identity.person_id)
+        if found is None:  # pragma: no cover - guarded by the foreign key
+            raise InviteInvalid()
+        person = found
+    assignment = RoleAssignment(
+        person_id=person.id or 0,
+        role=invite.role,
+        unit_id=invite.unit_id,
+        cooperative_id=invite.cooperative_id,
+        valid_from=now,
+        invite_id=invite.id,
+    )
+    session.add(assignment)
+    invite.redeemed_by_person_id = person.id
+    await session.flush()
+    await session.refresh(invite)
+    return Redemption(person=person, identity=identity, assignment=assignment, invite=invite)
+
+
+async def _identity(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    display_name: str,
+    platform_locale: str | None,
+    now: dt.datetime,
+) -> ChannelIdentity:
+    identity = (
+        await session.execute(
+            select(ChannelIdentity).where(
+                col(ChannelIdentity.channel) == channel,
+                col(ChannelIdentity.external_id) == external_id,
+            )
+        )
+    ).scalar_one_or_none()
+    if identity is None:
+        identity = ChannelIdentity(
+            channel=channel,
+            external_id=external_id,
+            display_name=display_name,
+            platform_locale=platform_locale,
+            created_at=now,
+        )
+        session.add(identity)
+        await session.flush()
+    identity.last_seen_at = now
+    return identity
+
+
+async def revoke_invite(
+    session: AsyncSession, invite_id: int, now: dt.datetime | None = None
+) -> None:
+    """Revoke an unused invite so it can no longer be redeemed."""
+    await session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.redeemed_at).is_(None))
+        .values(revoked_at=now or utcnow())
+    )

@@ -1,0 +1,180 @@
+"""Who may see and do what: a person's active grants, and scope filters in SQL.
+
+Scope is always applied in the database (a WHERE clause), never by loading rows and
+filtering them afterwards, so it holds for any query built on ``item_scope_clause``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.errors import N_, PermissionDenied
+from storage.models import (
+    Cooperative,
+    FeedbackItem,
+    Role,
+    RoleAssignment,
+    UnitAncestor,
+    UnitCurrent,
+    utcnow,
+)
+
+HANDLER_ROLES = frozenset({Role.COMMUNE_LEADER, Role.OFFICIAL, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One active role of a person and where it applies."""
+
+    role: str
+    unit_id: int | None = None
+    cooperative_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person acting, with every grant active at the time."""
+
+    person_id: int
+    grants: tuple[Grant, ...]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Return the person's roles."""
+        return frozenset(g.role for g in self.grants)
+
+    @property
+    def is_admin(self) -> bool:
+        """Tell whether the person is an admin (no scope limit)."""
+        return Role.ADMIN in self.roles
+
+    def cooperative_ids(self) -> list[int]:
+        """Return the cooperatives the person directs."""
+        return [
+            g.cooperative_id
+            for g in self.grants
+            if g.role == Role.DIRECTOR and g.cooperative_id is not None
+        ]
+
+    def unit_ids(self, roles: frozenset[str] = HANDLER_ROLES) -> list[int]:
+        """Return the units the person handles items in, for the given roles."""
+        return [g.unit_id for g in self.grants if g.role in roles and g.unit_id is not None]
+
+
+async def load_actor(
+    session: AsyncSession, person_id: int, now: dt.datetime | None = None
+) -> Actor:
+    """Return the person with the grants active at ``now``."""
+    now = now or utcnow()
+    rows = await session.execute(
+        select(RoleAssignment).where(
+            col(RoleAssignment.person_id) == person_id,
+            col(RoleAssignment.valid_from) <= now,
+            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+        )
+    )
+    grants = tuple(Grant(r.role, r.unit_id, r.cooperative_id) for r in rows.scalars())
+    return Actor(person_id=person_id, grants=grants)
+
+
+def _in_subtree(column: Any, unit_ids: list[int]) -> ColumnElement[bool]:
+    descendants = select(col(UnitAncestor.unit_id)).where(
+        col(UnitAncestor.ancestor_id).in_(unit_ids)
+    )
+    predecessors = select(col(UnitCurrent.unit_id)).where(
+        col(UnitCurrent.current_id).in_(descendants)
+    )
+    return or_(column.in_(descendants), column.in_(predecessors))
+
+
+def item_scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """Return the WHERE clause limiting feedback items to what ``actor`` may see."""
+    if actor.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    cooperatives = actor.cooperative_ids()
+    if cooperatives:
+        clauses.append(col(FeedbackItem.cooperative_id).in_(cooperatives))
+    units = actor.unit_ids()
+    if units:
+        clauses.append(_in_subtree(col(FeedbackItem.commune_id), units))
+        clauses.append(_in_subtree(col(FeedbackItem.assignee_unit_id), units))
+    return or_(*clauses) if clauses else false()
+
+
+def handler_scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """Return the clause limiting items to those ``actor`` may handle (not just read)."""
+    if actor.is_admin:
+        return true()
+    units = actor.unit_ids()
+    if not units:
+        return false()
+    return or_(
+        _in_subtree(col(FeedbackItem.commune_id), units),
+        _in_subtree(col(FeedbackItem.assignee_unit_id), units),
+    )
+
+
+def cooperative_scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """Return the WHERE clause limiting cooperatives to those ``actor`` may see."""
+    if actor.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if actor.cooperative_ids():
+        clauses.append(col(Cooperative.id).in_(actor.cooperative_ids()))
+    if actor.unit_ids():
+        clauses.append(_in_subtree(col(Cooperative.commune_id), actor.unit_ids()))
+    return or_(*clauses) if clauses else false()
+
+
+async def ensure_item_visible(session: AsyncSession, actor: Actor, item_id: int) -> FeedbackItem:
+    """Return the item when ``actor`` may see it.
+
+    Raises:
+        PermissionDenied: the item does not exist or is outside the actor's scope (the two
+            are indistinguishable on purpose, so ids cannot be probed).
+    """
+    item = (
+        await session.execute(
+            select(FeedbackItem).where(col(FeedbackItem.id) == item_id, item_scope_clause(actor))
+        )
+    ).scalar_one_or_none()
+    if item is None:
+        raise PermissionDenied(N_("This item does not exist or is not yours to see."))
+    return item
+
+
+async def ensure_item_handleable(
+    session: AsyncSession, actor: Actor, item_id: int
+) -> FeedbackItem:
+    """Return the item when ``actor`` may handle it as a commune leader, official or admin.
+
+    Raises:
+        PermissionDenied: otherwise.
+    """
+    item = (
+        await session.execute(
+            select(FeedbackItem).where(
+                col(FeedbackItem.id) == item_id, handler_scope_clause(actor)
+            )
+        )
+    ).scalar_one_or_none()
+    if item is None:
+        raise PermissionDenied(N_("This item does not exist or is not yours to handle."))
+    return item
+
+
+def ensure_director_of(actor: Actor, cooperative_id: int) -> None:
+    """Check that ``actor`` directs ``cooperative_id``.
+
+    Raises:
+        PermissionDenied: otherwise.
+    """
+    if cooperative_id not in actor.cooperative_ids():
+        raise PermissionDenied(N_("Only a director of this cooperative can do that."))

@@ -1,0 +1,100 @@
+"""The operator's CLI: db upgrade, demo-data load and invite, with one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.db import Database
+from tests.conftest import database_url
+
+
+@pytest.fixture
+def cli(empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Return a function running the CLI against the (empty) test database."""
+    monkeypatch.setenv("COOPBOT_DATABASE_URL", database_url(tmp_path))
+    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def test_db_upgrade_then_demo_data_load_is_repeatable(cli) -> None:
+    """Upgrade reports the head revision; loading the demo set twice adds nothing the second time."""
+    upgraded = cli("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "revision 0001" in upgraded.output
+    first = cli("demo-data", "load")
+    assert first.exit_code == 0, first.output
+    assert "12 cooperatives" in first.output
+    second = cli("demo-data", "load")
+    assert "0 units, 0 successions, 0 cooperatives" in second.output
+    assert cli("db", "current").output.strip() == "0001"
+
+
+def test_invite_json_prints_code_role_scope_and_expiry(cli) -> None:
+    """`invite --json` prints one object; the deep link appears when the username is set."""
+    cli("db", "upgrade")
+    cli("demo-data", "load")
+    result = cli(
+        "invite", "--role", "director", "--cooperative", "htx trinh phu", "--json",
+        env={"TELEGRAM_BOT_USERNAME": "coopbot_test_bot"},
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"code", "role", "scope", "expires_at", "deep_link"}
+    assert data["role"] == "director"
+    assert data["scope"]["name"] == "HTX Trinh Phú"
+    assert data["deep_link"] == f"https://t.me/coopbot_test_bot?start={data['code']}"
+
+
+@pytest.mark.parametrize(
+    ("args", "scope_name"),
+    [
+        (["--role", "commune_leader", "--unit", "trinh phu"], "Xã An Lạc Thôn"),
+        (["--role", "official", "--unit", "Cần Thơ"], "Thành phố Cần Thơ"),
+        (["--role", "admin"], None),
+    ],
+)
+def test_invites_for_every_role_resolve_their_scope(cli, args: list[str], scope_name) -> None:
+    """A pre-2025 commune name becomes today's commune in a leader's invite."""
+    cli("db", "upgrade")
+    cli("demo-data", "load")
+    result = cli("invite", *args, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scope"].get("name") == scope_name
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "director", "--cooperative", "HTX Không Có"], "No cooperative called"),
+        (["--role", "director", "--unit", "Kế Sách"], "--role director takes --cooperative"),
+        (["--role", "commune_leader", "--unit", "Cần Thơ"], "Nothing called"),
+        (["--role", "admin", "--unit", "Kế Sách"], "--role admin takes no scope"),
+    ],
+)
+def test_bad_invite_requests_fail_with_one_line_and_exit_1(cli, args, message) -> None:
+    """Errors are one clear line on stderr, no traceback, exit code 1."""
+    cli("db", "upgrade")
+    cli("demo-data", "load")
+    result = cli("invite", *args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_setting_names_the_variable(cli) -> None:
+    """A bad COOPBOT_DATABASE_URL exits 2 naming the variable."""
+    result = cli("db", "upgrade", env={"COOPBOT_DATABASE_URL": "mysql://x/y"})
+    assert result.exit_code == 2
+    assert "COOPBOT_DATABASE_URL" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,91 @@
+"""Settings come from the environment with stable names; wrong values name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from storage.db import normalize_database_url
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Run each test without the developer's variables or .env file."""
+    for name in ("COOPBOT_DATABASE_URL", "COOPBOT_TIMEZONE", "COOPBOT_DEFAULT_LOCALE",
+                 "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_are_sqlite_vietnamese_and_ho_chi_minh_time() -> None:
+    """Without configuration the bot uses a local SQLite file, vi and Asia/Ho_Chi_Minh."""
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///./coopbot.db"
+    assert settings.default_locale == "vi"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert not settings.telegram_enabled
+
+
+@pytest.mark.parametrize(
+    ("plain", "normalized"),
+    [
+        ("postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+    ],
+)
+def test_plain_database_urls_get_the_projects_drivers(plain: str, normalized: str) -> None:
+    """Operators write ordinary URLs; the async drivers are chosen for them."""
+    assert normalize_database_url(plain) == normalized
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("COOPBOT_DATABASE_URL", "mysql://x/y"),
+        ("COOPBOT_DATABASE_URL", "not a url"),
+        ("COOPBOT_TIMEZONE", "Mars/Olympus"),
+        ("COOPBOT_DEFAULT_LOCALE", "fr"),
+    ],
+)
+def test_a_wrong_value_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """The error names the environment variable, not the Python field."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ")
+    assert "\n" not in message
+
+
+def test_secrets_never_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot token is a SecretStr: printing settings does not print it."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:very-secret-token")
+    settings = load_settings()
+    assert settings.telegram_enabled
+    assert "very-secret-token" not in repr(settings)
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "123456:very-secret-token"
+
+
+def test_a_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .env file in the working directory supplies settings the environment does not."""
+    (tmp_path / ".env").write_text("COOPBOT_DEFAULT_LOCALE=en\n", encoding="utf-8")
+    assert load_settings().default_locale == "en"
+
+
+def test_the_committed_example_file_is_valid_and_leaves_channels_off(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copying .env.example to .env gives a working configuration with empty secrets unset."""
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert not settings.telegram_enabled
+    assert settings.zalo_api_base_url == "https://openapi.zalo.me"
