@@ -35,7 +35,7 @@ async def find_cooperative(session: AsyncSession, name: str) -> Cooperative:
     if not folded:
         raise NotFound(name=name)
     rows = await session.execute(
-        select(Cooperative, AdminUnit.name)
+        select(Cooperative, col(AdminUnit.name))
         .join(AdminUnit, col(AdminUnit.id) == col(Cooperative.commune_id))
         .where(col(Cooperative.folded_name).in_(_variants(folded)))
         .order_by(col(Cooperative.id))
@@ -51,3 +51,13 @@ async def find_cooperative(session: AsyncSession, name: str) -> Cooperative:
         )
     cooperative: Cooperative = found[0][0]
     return cooperative
+
+
+async def list_cooperatives(session: AsyncSession) -> list[tuple[Cooperative, str]]:
+    """Return every cooperative with the name of its commune, by commune then name."""
+    rows = await session.execute(
+        select(Cooperative, col(AdminUnit.name))
+        .join(AdminUnit, col(AdminUnit.id) == col(Cooperative.commune_id))
+        .order_by(col(AdminUnit.name), col(Cooperative.folded_name))
+    )
+    return [(coop, commune) for coop, commune in rows.all()]

@@ -15,6 +15,7 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Type words that may precede a unit's name, longest first so "thi tran" wins over "thi".
 UNIT_TYPE_WORDS = (
     "thanh pho",
+    "dac khu",
     "thi tran",
     "thi xa",
     "phuong",

@@ -57,6 +57,7 @@ def _typed_prefix(text: str) -> str | None:
             "thanh pho",
             "thi tran",
             "thi xa",
+            "dac khu",
         },
         key=len,
         reverse=True,

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database, is_sqlite
 from storage.models import metadata
 
+# The fake Telegram Bot API (tests/fakes/) is available to every test as `fake_telegram`.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 POSTGRES_URL = os.environ.get("COOPBOT_TEST_DATABASE_URL", "")
 
 
@@ -44,11 +47,11 @@ async def empty_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def db(empty_db: Database) -> AsyncIterator[Database]:
+async def db(empty_db: Database) -> Database:
     """Give a database with every table created and no rows."""
     async with empty_db.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-    yield empty_db
+    return empty_db
 
 
 @pytest.fixture

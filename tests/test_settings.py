@@ -13,8 +13,13 @@ from storage.db import normalize_database_url
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """Run each test without the developer's variables or .env file."""
-    for name in ("COOPBOT_DATABASE_URL", "COOPBOT_TIMEZONE", "COOPBOT_DEFAULT_LOCALE",
-                 "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL"):
+    for name in (
+        "COOPBOT_DATABASE_URL",
+        "COOPBOT_TIMEZONE",
+        "COOPBOT_DEFAULT_LOCALE",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db_commands
+from bot.cli import (
+    db_commands,
+    demo_data_commands,
+    invite_commands,
+    registry_commands,
+    units_commands,
+)
 
 app = typer.Typer(
     name="coopbot",
@@ -20,6 +26,10 @@ app = typer.Typer(
 
 # Registration order is the order of `coopbot --help`.
 db_commands.register(app)
+units_commands.register(app)
+registry_commands.register(app)
+demo_data_commands.register(app)
+invite_commands.register(app)
 
 
 def main() -> None:

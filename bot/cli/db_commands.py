@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from bot.cli.common import console, open_database, run, settings_or_exit
@@ -13,7 +15,9 @@ db_app = typer.Typer(help="Create or migrate the database schema.", no_args_is_h
 
 @db_app.command("upgrade")
 def upgrade(
-    revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
+    revision: Annotated[
+        str, typer.Argument(help="Target revision (default: the newest).")
+    ] = "head",
 ) -> None:
     """Migrate the database to the newest schema and seed the default categories."""
     settings = settings_or_exit()
@@ -30,7 +34,9 @@ def upgrade(
 
 @db_app.command("downgrade")
 def downgrade(
-    revision: str = typer.Argument(..., help="Target revision, e.g. 'base' to drop everything."),
+    revision: Annotated[
+        str, typer.Argument(help="Target revision, e.g. 'base' to drop everything.")
+    ],
 ) -> None:
     """Migrate the database down to an older revision."""
     settings = settings_or_exit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -56,17 +56,22 @@ async def _create(
 
 
 def invite(
-    role: Role = typer.Option(..., "--role", help="director, commune_leader, official or admin."),
-    cooperative: str | None = typer.Option(
-        None, "--cooperative", help="The cooperative a director leads (name, any spelling)."
-    ),
-    unit: str | None = typer.Option(
-        None, "--unit", help="The commune of a commune leader, or the unit of an official."
-    ),
-    ttl_days: int | None = typer.Option(
-        None, "--ttl-days", min=1, max=365, help="Days until the code expires (default 14)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    role: Annotated[
+        Role, typer.Option("--role", help="director, commune_leader, official or admin.")
+    ],
+    cooperative: Annotated[
+        str | None,
+        typer.Option(help="The cooperative a director leads (name, any spelling)."),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="The commune of a commune leader, or the unit of an official."),
+    ] = None,
+    ttl_days: Annotated[
+        int | None,
+        typer.Option(min=1, max=365, help="Days until the code expires (default 14)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Create a single-use invite code that admits one person in a role and scope."""
     settings = settings_or_exit()

@@ -28,7 +28,7 @@ def cli(empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_db_upgrade_then_demo_data_load_is_repeatable(cli) -> None:
-    """Upgrade reports the head revision; loading the demo set twice adds nothing the second time."""
+    """Upgrade reports the head revision; a second demo load adds nothing."""
     upgraded = cli("db", "upgrade")
     assert upgraded.exit_code == 0, upgraded.output
     assert "revision 0001" in upgraded.output
@@ -45,7 +45,12 @@ def test_invite_json_prints_code_role_scope_and_expiry(cli) -> None:
     cli("db", "upgrade")
     cli("demo-data", "load")
     result = cli(
-        "invite", "--role", "director", "--cooperative", "htx trinh phu", "--json",
+        "invite",
+        "--role",
+        "director",
+        "--cooperative",
+        "htx trinh phu",
+        "--json",
         env={"TELEGRAM_BOT_USERNAME": "coopbot_test_bot"},
     )
     assert result.exit_code == 0, result.output

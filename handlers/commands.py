@@ -1,0 +1,132 @@
+"""Small commands and guards: groups, edits, unsupported content, /help, /cancel, /language."""
+
+from __future__ import annotations
+
+from handlers.i18n import get_translator
+from handlers.menus import main_menu, role_names
+from handlers.turn import Turn
+from handlers.types import Button, IncomingKind
+from storage.dialogs import clear_dialog, set_person_locale
+from storage.errors import N_
+from storage.runtime import mark_processed
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+_UNSUPPORTED = {
+    "sticker": N_("Stickers can't be used here."),
+    "location": N_("Locations can't be used here."),
+    "contact": N_("Contacts can't be used here."),
+    "poll": N_("Polls can't be used here."),
+}
+
+
+async def outside_private_chat(turn: Turn) -> bool:
+    """Tell a group once that the bot only talks in private chats."""
+    if turn.incoming.private:
+        return False
+    first_time = await mark_processed(
+        turn.session, turn.incoming.channel, f"group-notice:{turn.incoming.chat_id}"
+    )
+    if first_time:
+        turn.say(turn._("I only work in private chats. Please write to me directly."))
+    return True
+
+
+async def edited_message(turn: Turn) -> bool:
+    """Explain that edits are not applied."""
+    if not turn.incoming.edited:
+        return False
+    turn.say(turn._("Edited messages are not applied. Please send the corrected text again."))
+    return True
+
+
+async def unsupported_content(turn: Turn) -> bool:
+    """Answer stickers, locations and the like politely."""
+    if turn.incoming.kind != IncomingKind.UNSUPPORTED:
+        return False
+    what = _UNSUPPORTED.get(
+        turn.incoming.unsupported, N_("This kind of message can't be used here.")
+    )
+    turn.say(turn._(what) + " " + turn._("Please send text, a photo or a file, or use /help."))
+    return True
+
+
+def is_command(turn: Turn, *names: str) -> bool:
+    """Tell whether the event is one of the named commands."""
+    return turn.incoming.kind == IncomingKind.COMMAND and turn.incoming.command in names
+
+
+async def help_command(turn: Turn) -> bool:
+    """Answer /help with what this person can do."""
+    if not is_command(turn, "help"):
+        return False
+    lines = [
+        turn._(
+            "coopbot helps cooperatives report difficulties and proposals and follow them "
+            "to their answer."
+        )
+    ]
+    if turn.actor is None:
+        lines.append(
+            turn._(
+                "To use it you need an invite code from your commune or province. "
+                "Send /start followed by the code."
+            )
+        )
+    else:
+        lines.append(turn._("Your roles: {roles}.", roles=", ".join(role_names(turn))))
+        lines.append(turn._("/report — send a difficulty, proposal or question"))
+        lines.append(turn._("/my — your cooperative's items and their answers"))
+    lines.append(turn._("/language — Tiếng Việt / English"))
+    lines.append(turn._("/cancel — stop what you are doing"))
+    turn.say("\n".join(lines), *main_menu(turn))
+    return True
+
+
+async def cancel_command(turn: Turn) -> bool:
+    """Answer /cancel by ending the conversation in progress."""
+    if not is_command(turn, "cancel"):
+        return False
+    if turn.identity is not None and turn.dialog is not None:
+        await clear_dialog(turn.session, turn.identity.id or 0)
+        turn.say(turn._("Cancelled. Nothing was sent."), *main_menu(turn))
+    else:
+        turn.say(turn._("There is nothing to cancel."), *main_menu(turn))
+    return True
+
+
+async def language(turn: Turn) -> bool:
+    """Answer /language with buttons, and store the choice when one is pressed."""
+    incoming = turn.incoming
+    if is_command(turn, "language"):
+        turn.say(
+            turn._("Choose your language:"),
+            [Button(label, f"lang:{code}") for code, label in LANGUAGES.items()],
+        )
+        return True
+    if incoming.kind != IncomingKind.BUTTON or not incoming.payload.startswith("lang:"):
+        return False
+    code = incoming.payload.removeprefix("lang:")
+    if code not in LANGUAGES or turn.person_id is None:
+        turn.say(turn._("That button is not valid any more."))
+        return True
+    await set_person_locale(turn.session, turn.person_id, code)
+    turn.translator = get_translator(code)
+    turn.say(turn._("Language set to English."), *main_menu(turn))
+    return True
+
+
+async def unknown(turn: Turn) -> bool:
+    """Answer whatever no route took: unknown commands, stray buttons or media."""
+    incoming = turn.incoming
+    if incoming.kind == IncomingKind.COMMAND:
+        turn.say(
+            turn._(
+                "I don't know the command /{command}. Try /help.", command=incoming.command[:40]
+            )
+        )
+    elif incoming.kind == IncomingKind.BUTTON:
+        turn.say(turn._("That button is not valid any more."), *main_menu(turn))
+    else:
+        turn.say(turn._("I didn't understand that. Try /help."), *main_menu(turn))
+    return True

@@ -1,0 +1,1 @@
+"""One module per conversation flow, each with an explicit step enum."""

@@ -1,0 +1,169 @@
+"""``/my``: a director's items, newest first, five a page; history, add info, confirm, reopen.
+
+Payloads: ``my:p:<page>``, ``my:i:<id>``, ``my:a:<id>`` (add information), ``my:c:<id>``
+(confirm resolved), ``my:r:<id>`` (reopen). Ids are re-checked against the person's scope.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from handlers.commands import is_command
+from handlers.turn import Turn
+from handlers.types import Button, IncomingKind
+from storage.dialogs import clear_dialog, save_dialog
+from storage.errors import N_
+from storage.feedback import add_note, allowed_targets, change_status, item_history
+from storage.listing import list_cooperative_items
+from storage.models import EventKind, FeedbackItem, Status
+from storage.scope import ensure_item_visible
+
+FLOW = "my"
+PAGE_SIZE = 5
+
+STATUS_NAMES = {
+    Status.NEW: N_("new"),
+    Status.ACKNOWLEDGED: N_("acknowledged"),
+    Status.IN_PROGRESS: N_("in progress"),
+    Status.RESOLVED: N_("resolved"),
+    Status.DECLINED: N_("declined"),
+    Status.REFERRED: N_("referred"),
+    Status.CLOSED: N_("closed"),
+    Status.REOPENED: N_("reopened"),
+}
+EVENT_NAMES = {
+    EventKind.CREATED: N_("sent"),
+    EventKind.COMMENT: N_("comment"),
+    EventKind.INFO_ADDED: N_("information added"),
+    EventKind.ASSIGNED: N_("assigned"),
+}
+
+
+class Step(StrEnum):
+    """What the flow waits for; stored, so never renumber or reuse a value."""
+
+    ADD_INFO = "add_info"
+    REOPEN_REASON = "reopen_reason"
+
+
+async def route(turn: Turn) -> bool:
+    """Answer /my, its buttons, and the text it asked for."""
+    if turn.actor is None or not turn.actor.cooperative_ids():
+        return False
+    incoming = turn.incoming
+    if is_command(turn, "my") or incoming.payload == "menu:my":
+        await _page(turn, 0)
+        return True
+    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("my:"):
+        verb, _, argument = incoming.payload.removeprefix("my:").partition(":")
+        if not argument.isdigit() or verb not in {"p", "i", "a", "c", "r"}:
+            turn.say(turn._("That button is not valid any more."))
+            return True
+        number = int(argument)
+        if verb == "p":
+            await _page(turn, number)
+        elif verb == "i":
+            await _show(turn, number)
+        elif verb == "c":
+            await change_status(turn.session, turn.actor, number, Status.CLOSED, now=turn.now)
+            turn.say(turn._("Thank you. The item is closed as resolved."))
+        else:
+            await ensure_item_visible(turn.session, turn.actor, number)
+            step = Step.ADD_INFO if verb == "a" else Step.REOPEN_REASON
+            await save_dialog(
+                turn.session,
+                turn.identity.id or 0 if turn.identity else 0,
+                FLOW,
+                step,
+                {"item_id": number},
+                now=turn.now,
+            )
+            ask = (
+                N_("Write the information to add.")
+                if step == Step.ADD_INFO
+                else N_("Why is the difficulty not resolved? Write a short reason.")
+            )
+            turn.say(turn._(ask), [Button(turn._("✖️ Cancel"), "rp:cancel")])
+        return True
+    if turn.dialog is not None and turn.dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
+        item_id = int(turn.dialog.draft.get("item_id", 0))
+        if turn.dialog.step == Step.ADD_INFO:
+            await add_note(
+                turn.session, turn.actor, item_id, incoming.text, internal=False, now=turn.now
+            )
+            turn.say(turn._("Added. The officials handling the item will see it."))
+        else:
+            await change_status(
+                turn.session,
+                turn.actor,
+                item_id,
+                Status.REOPENED,
+                text=incoming.text,
+                now=turn.now,
+            )
+            turn.say(turn._("The item is reopened. The officials handling it will be told."))
+        await clear_dialog(turn.session, turn.identity.id or 0 if turn.identity else 0)
+        return True
+    return False
+
+
+def status_name(turn: Turn, status: str) -> str:
+    """Return a status in the person's language."""
+    return turn._(STATUS_NAMES.get(Status(status), status))
+
+
+def _line(turn: Turn, item: FeedbackItem) -> str:
+    overdue = item.due_at < turn.now and item.status not in {"resolved", "closed", "declined"}
+    flag = " ⏰" if overdue else ""
+    created = turn.date(item.created_at.date())
+    return f"{item.reference} · {status_name(turn, item.status)}{flag} · {created}"
+
+
+async def _page(turn: Turn, page: int) -> None:
+    assert turn.actor is not None  # noqa: S101
+    items, total = await list_cooperative_items(
+        turn.session, turn.actor, page=page, page_size=PAGE_SIZE
+    )
+    if total == 0:
+        turn.say(turn._("Your cooperative has no items yet. Send one with /report."))
+        return
+    rows = [[Button(_line(turn, item), f"my:i:{item.id}")] for item in items]
+    paging = []
+    if page > 0:
+        paging.append(Button(turn._("◀️ Newer"), f"my:p:{page - 1}"))
+    if (page + 1) * PAGE_SIZE < total:
+        paging.append(Button(turn._("Older ▶️"), f"my:p:{page + 1}"))
+    if paging:
+        rows.append(paging)
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    turn.say(turn._("Your items (page {page} of {pages}):", page=page + 1, pages=pages), *rows)
+
+
+async def _show(turn: Turn, item_id: int) -> None:
+    assert turn.actor is not None  # noqa: S101
+    item = await ensure_item_visible(turn.session, turn.actor, item_id)
+    lines = [
+        turn._("Status: {status}", status=status_name(turn, item.status)),
+        turn._("Due: {date}", date=turn.date(item.due_at.date())),
+        "",
+        item.text,
+        "",
+    ]
+    for event in await item_history(turn.session, turn.actor, item_id):
+        what = (
+            status_name(turn, event.to_status)
+            if event.kind == EventKind.STATUS and event.to_status
+            else turn._(EVENT_NAMES.get(EventKind(event.kind), event.kind))
+        )
+        detail = f": {event.text}" if event.text else ""
+        lines.append(f"• {turn.when(event.created_at)} — {what}{detail}")
+    buttons = [[Button(turn._("➕ Add information"), f"my:a:{item_id}")]]
+    targets = allowed_targets(turn.actor, item)
+    if Status.CLOSED in targets:
+        buttons.append(
+            [
+                Button(turn._("✅ Confirm resolved"), f"my:c:{item_id}"),
+                Button(turn._("↩️ Reopen"), f"my:r:{item_id}"),
+            ]
+        )
+    turn.say("\n".join(lines), *buttons, title=item.reference)

@@ -1,0 +1,355 @@
+"""The director's report: cooperative → kind → category → text → attachments → preview → send.
+
+Payloads are ``rp:<action>[:<arg>]``. Every press is checked against the step the stored
+conversation is at, and every id in it against the person's scope, because payloads can be
+forged or come from an old message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from enum import StrEnum
+from typing import Any
+
+from handlers.commands import is_command
+from handlers.turn import Turn
+from handlers.types import Button, IncomingKind
+from storage.categories import list_categories
+from storage.dialogs import clear_dialog, ensure_identity, save_dialog
+from storage.errors import N_, InvalidInput
+from storage.feedback import NewItem, create_item, validate_text
+from storage.models import Attachment, Cooperative, FeedbackKind
+
+FLOW = "report"
+MAX_MEDIA = 10
+
+
+class Step(StrEnum):
+    """Where the report stands; stored, so never renumber or reuse a value."""
+
+    COOPERATIVE = "cooperative"
+    KIND = "kind"
+    CATEGORY = "category"
+    TEXT = "text"
+    MEDIA = "media"
+    PREVIEW = "preview"
+
+
+KIND_LABELS = {
+    FeedbackKind.DIFFICULTY: N_("Difficulty"),
+    FeedbackKind.PROPOSAL: N_("Proposal"),
+    FeedbackKind.QUESTION: N_("Question"),
+}
+# The step a "back" button returns to.
+PREVIOUS = {
+    Step.KIND: Step.COOPERATIVE,
+    Step.CATEGORY: Step.KIND,
+    Step.TEXT: Step.CATEGORY,
+    Step.MEDIA: Step.TEXT,
+    Step.PREVIEW: Step.MEDIA,
+}
+
+
+def _cancel_row(turn: Turn, back: bool = True) -> list[Button]:
+    row = [Button(turn._("⬅️ Back"), "rp:back")] if back else []
+    return [*row, Button(turn._("✖️ Cancel"), "rp:cancel")]
+
+
+async def route(turn: Turn) -> bool:
+    """Start, continue or steer a report."""
+    incoming = turn.incoming
+    if turn.actor is None:
+        return False
+    if is_command(turn, "report") or incoming.payload == "menu:report":
+        await start(turn, {})
+        return True
+    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("rp:"):
+        await _press(turn, incoming.payload.removeprefix("rp:"))
+        return True
+    if (
+        turn.dialog is not None
+        and turn.dialog.flow == FLOW
+        and incoming.kind
+        in (
+            IncomingKind.TEXT,
+            IncomingKind.MEDIA,
+        )
+    ):
+        await _typed(turn, Step(turn.dialog.step), dict(turn.dialog.draft))
+        return True
+    return False
+
+
+async def offer_for_free_text(turn: Turn) -> bool:
+    """Offer a director who writes outside any flow to start a report with that text."""
+    if turn.actor is None or not turn.actor.cooperative_ids():
+        return False
+    if turn.incoming.kind != IncomingKind.TEXT or turn.dialog is not None:
+        return False
+    await _save(turn, Step.KIND, {"offered_text": turn.incoming.text[:5000]}, prompt=False)
+    turn.say(
+        turn._("Would you like to send this as a report to the authorities?"),
+        [Button(turn._("📝 Yes, make it a report"), "rp:offer")],
+        [Button(turn._("✖️ No"), "rp:cancel")],
+    )
+    return True
+
+
+async def start(turn: Turn, draft: dict[str, Any]) -> None:
+    """Begin a report: pick the cooperative first when the person directs several."""
+    assert turn.actor is not None  # noqa: S101  (routes only call this for admitted people)
+    cooperatives = turn.actor.cooperative_ids()
+    if not cooperatives:
+        turn.say(turn._("Only directors of a cooperative can send reports."))
+        return
+    if len(cooperatives) == 1:
+        draft["cooperative_id"] = cooperatives[0]
+        await _save(turn, Step.KIND, draft)
+    else:
+        await _save(turn, Step.COOPERATIVE, draft)
+
+
+async def _save(turn: Turn, step: Step, draft: dict[str, Any], *, prompt: bool = True) -> None:
+    identity = turn.identity or await ensure_identity(
+        turn.session, turn.incoming.channel, turn.incoming.external_id, now=turn.now
+    )
+    turn.dialog = await save_dialog(
+        turn.session, identity.id or 0, FLOW, step, draft, now=turn.now
+    )
+    if prompt:
+        await _prompt(turn, step, draft)
+
+
+async def _prompt(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
+    if step == Step.COOPERATIVE:
+        rows = []
+        assert turn.actor is not None  # noqa: S101
+        for cooperative_id in turn.actor.cooperative_ids():
+            cooperative = await turn.session.get(Cooperative, cooperative_id)
+            if cooperative is not None:
+                rows.append([Button(cooperative.name, f"rp:coop:{cooperative_id}")])
+        turn.say(turn._("Which cooperative is this report for?"), *rows, _cancel_row(turn, False))
+    elif step == Step.KIND:
+        turn.say(
+            turn._("What would you like to send?")
+            + "\n"
+            + turn._(
+                "Complaints (khiếu nại) and denunciations (tố cáo) follow other procedures: "
+                "please send them to the People's Committee's citizen reception office."
+            ),
+            [Button(turn._(label), f"rp:kind:{kind}") for kind, label in KIND_LABELS.items()],
+            _cancel_row(turn, back=len(turn.actor.cooperative_ids()) > 1 if turn.actor else False),
+        )
+    elif step == Step.CATEGORY:
+        categories = await list_categories(turn.session)
+        name = "name_vi" if turn.locale == "vi" else "name_en"
+        buttons = [Button(getattr(c, name), f"rp:cat:{c.key}") for c in categories]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        turn.say(turn._("Which topic is it about?"), *rows, _cancel_row(turn))
+    elif step == Step.TEXT:
+        turn.say(
+            turn._("Describe it in your own words (10 to 4000 characters)."), _cancel_row(turn)
+        )
+    elif step == Step.MEDIA:
+        turn.say(
+            turn._(
+                "You can add up to {maximum} photos, documents, voice messages or videos.",
+                maximum=MAX_MEDIA,
+            ),
+            [Button(turn._("⏭ Skip"), "rp:done")],
+            _cancel_row(turn),
+        )
+    else:
+        await _preview(turn, draft)
+
+
+def _stale(turn: Turn) -> None:
+    turn.say(turn._("That button belongs to an earlier step. Let's continue where we are."))
+
+
+async def _press(turn: Turn, action: str) -> None:
+    """Apply a report button, if it fits the step the conversation is at."""
+    verb, _, argument = action.partition(":")
+    dialog = turn.dialog if turn.dialog is not None and turn.dialog.flow == FLOW else None
+    if verb == "cancel":
+        if turn.identity is not None:
+            await clear_dialog(turn.session, turn.identity.id or 0)
+        turn.say(turn._("Cancelled. Nothing was sent."))
+        return
+    if dialog is None:
+        turn.say(turn._("That button is not valid any more. Send /report to start a report."))
+        return
+    step, draft = Step(dialog.step), dict(dialog.draft)
+    expected = {
+        "offer": Step.KIND,
+        "coop": Step.COOPERATIVE,
+        "kind": Step.KIND,
+        "cat": Step.CATEGORY,
+        "done": Step.MEDIA,
+        "send": Step.PREVIEW,
+        "edit": Step.PREVIEW,
+        "chcat": Step.PREVIEW,
+    }
+    if verb == "back":
+        previous = PREVIOUS.get(step)
+        if previous == Step.COOPERATIVE and turn.actor and len(turn.actor.cooperative_ids()) == 1:
+            previous = None
+        if previous is None:
+            await _prompt(turn, step, draft)
+        else:
+            await _save(turn, previous, {**draft, "editing": False})
+        return
+    if expected.get(verb) != step:
+        _stale(turn)
+        await _prompt(turn, step, draft)
+        return
+    if verb == "offer":
+        offered = draft.pop("offered_text", "")
+        with contextlib.suppress(InvalidInput):
+            draft["text"] = validate_text(offered)
+        await start(turn, draft)
+    elif verb == "coop":
+        if not argument.isdigit() or int(argument) not in (
+            turn.actor.cooperative_ids() if turn.actor else []
+        ):
+            turn.say(turn._("You are not allowed to do that."))
+            return
+        await _save(turn, Step.KIND, {**draft, "cooperative_id": int(argument)})
+    elif verb == "kind":
+        if argument not in set(FeedbackKind):
+            turn.say(turn._("That button is not valid any more."))
+            return
+        await _save(turn, Step.CATEGORY, {**draft, "kind": argument})
+    elif verb == "cat":
+        keys = {c.key for c in await list_categories(turn.session)}
+        if argument not in keys:
+            turn.say(turn._("That button is not valid any more."))
+            return
+        draft["category"] = argument
+        following = (
+            Step.PREVIEW
+            if draft.get("editing")
+            else (Step.MEDIA if "text" in draft else Step.TEXT)
+        )
+        await _save(turn, following, {**draft, "editing": False})
+    elif verb == "done":
+        await _save(turn, Step.PREVIEW, draft)
+    elif verb == "edit":
+        await _save(turn, Step.TEXT, {**draft, "editing": True})
+    elif verb == "chcat":
+        await _save(turn, Step.CATEGORY, {**draft, "editing": True})
+    elif verb == "send":
+        await _send(turn, draft)
+
+
+async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
+    """Take text or media typed at a step."""
+    incoming = turn.incoming
+    if step == Step.TEXT and incoming.kind == IncomingKind.TEXT:
+        try:
+            text = validate_text(incoming.text)
+        except InvalidInput as error:
+            turn.say(turn.error_text(error), _cancel_row(turn))
+            return
+        following = Step.PREVIEW if draft.get("editing") else Step.MEDIA
+        await _save(turn, following, {**draft, "text": text, "editing": False})
+        return
+    if step == Step.MEDIA and incoming.kind == IncomingKind.MEDIA:
+        media = list(draft.get("media", []))
+        room = MAX_MEDIA - len(media)
+        for item in incoming.media[: max(room, 0)]:
+            media.append(
+                {
+                    "kind": item.kind.value,
+                    "ref": item.file_ref,
+                    "name": item.file_name,
+                    "mime": item.mime_type,
+                    "size": item.size_bytes,
+                }
+            )
+        await _save(turn, Step.MEDIA, {**draft, "media": media}, prompt=False)
+        if room <= 0 or len(incoming.media) > room:
+            turn.say(turn._("That is the maximum of {maximum} attachments.", maximum=MAX_MEDIA))
+        turn.say(
+            turn._(
+                "Received {count} of at most {maximum} attachments.",
+                count=len(media),
+                maximum=MAX_MEDIA,
+            ),
+            [Button(turn._("✅ Done"), "rp:done")],
+            _cancel_row(turn),
+        )
+        return
+    if step == Step.MEDIA:
+        turn.say(
+            turn._("Send photos or files, or press Done."), [Button(turn._("✅ Done"), "rp:done")]
+        )
+        return
+    turn.say(turn._("Please use the buttons, or /cancel to stop."))
+    await _prompt(turn, step, draft)
+
+
+async def _preview(turn: Turn, draft: dict[str, Any]) -> None:
+    cooperative = await turn.session.get(Cooperative, draft.get("cooperative_id", 0))
+    categories = {c.key: c for c in await list_categories(turn.session)}
+    category = categories.get(draft.get("category", ""))
+    category_name = ""
+    if category is not None:
+        category_name = category.name_vi if turn.locale == "vi" else category.name_en
+    lines = [
+        turn._("Cooperative: {name}", name=cooperative.name if cooperative else "?"),
+        turn._(
+            "Kind: {kind}",
+            kind=turn._(KIND_LABELS.get(FeedbackKind(draft.get("kind", "question")), "")),
+        ),
+        turn._("Topic: {topic}", topic=category_name),
+        turn._("Attachments: {count}", count=len(draft.get("media", []))),
+        "",
+        draft.get("text", ""),
+    ]
+    turn.say(
+        "\n".join(lines),
+        [Button(turn._("📨 Send"), "rp:send")],
+        [Button(turn._("✏️ Edit text"), "rp:edit"), Button(turn._("🏷 Change topic"), "rp:chcat")],
+        [Button(turn._("✖️ Cancel"), "rp:cancel")],
+        title=turn._("Please check your report:"),
+    )
+
+
+async def _send(turn: Turn, draft: dict[str, Any]) -> None:
+    assert turn.actor is not None  # noqa: S101
+    item = await create_item(
+        turn.session,
+        turn.actor,
+        NewItem(
+            cooperative_id=int(draft.get("cooperative_id", 0)),
+            kind=str(draft.get("kind", "")),
+            category_key=str(draft.get("category", "")),
+            text=str(draft.get("text", "")),
+        ),
+        now=turn.now,
+        tz=turn.config.tz,
+    )
+    for media in draft.get("media", []):
+        turn.session.add(
+            Attachment(
+                item_id=item.id or 0,
+                channel=turn.incoming.channel,
+                media_kind=media["kind"],
+                file_ref=media["ref"],
+                file_name=media["name"],
+                mime_type=media["mime"],
+                size_bytes=media["size"],
+                created_at=turn.now,
+            )
+        )
+    if turn.identity is not None:
+        await clear_dialog(turn.session, turn.identity.id or 0)
+    turn.say(
+        turn._(
+            "Your report has been received. Its reference number is {reference}. "
+            "You will be told here whenever its status changes; /my shows it at any time.",
+            reference=item.reference,
+        ),
+        title=turn._("✅ Sent"),
+    )

@@ -1,0 +1,102 @@
+"""The one entry point of the conversations: ``Router.handle(incoming) -> list[Reply]``.
+
+Each incoming event is handled in one database transaction: the update is recorded as
+processed (a redelivery changes nothing), the person and their conversation state are loaded,
+and exactly one route answers. A domain error rolls back what the route wrote and becomes a
+translated reply, so nothing is ever stored half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from handlers import commands
+from handlers.flows import my_items, onboarding, report
+from handlers.i18n import choose_locale, get_translator
+from handlers.turn import HandlerConfig, Turn
+from handlers.types import Incoming, Reply
+from storage.db import Database
+from storage.dialogs import find_identity, load_dialog
+from storage.errors import CoopbotError
+from storage.models import Person, utcnow
+from storage.runtime import mark_processed
+from storage.scope import load_actor
+
+logger = logging.getLogger(__name__)
+
+Route = Callable[[Turn], Awaitable[bool]]
+
+# Order matters: the first route that answers wins.
+ROUTES: tuple[Route, ...] = (
+    commands.outside_private_chat,  # groups get one notice, never a conversation
+    commands.edited_message,  # edits are not applied
+    commands.unsupported_content,  # stickers, locations, contacts, polls
+    onboarding.start_command,  # /start [CODE] works for strangers too
+    commands.help_command,
+    commands.cancel_command,
+    commands.language,  # /language and its buttons
+    onboarding.stranger,  # everything else from someone not admitted: how to join
+    report.route,  # /report, its buttons and its steps
+    my_items.route,  # /my, its buttons and its steps
+    report.offer_for_free_text,  # text outside any flow
+    commands.unknown,  # anything left: unknown command or stray input
+)
+
+
+class Router:
+    """Answers incoming events; long-lived (one per process), stateless between events."""
+
+    def __init__(
+        self,
+        database: Database,
+        config: HandlerConfig,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.config = config
+        self.clock = clock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one incoming event."""
+        async with self.database.transaction() as session:
+            if incoming.update_id is not None and not await mark_processed(
+                session, incoming.channel, incoming.update_id
+            ):
+                logger.info(
+                    "update %s on %s already handled", incoming.update_id, incoming.channel
+                )
+                return []
+            now = self.clock()
+            identity = await find_identity(session, incoming.channel, incoming.external_id)
+            person = (
+                await session.get(Person, identity.person_id)
+                if identity and identity.person_id
+                else None
+            )
+            locale = choose_locale(
+                person.locale if person else None,
+                incoming.platform_locale,
+                self.config.default_locale,
+            )
+            turn = Turn(
+                incoming=incoming,
+                session=session,
+                config=self.config,
+                translator=get_translator(locale),
+                now=now,
+                identity=identity,
+                actor=await load_actor(session, person.id or 0, now) if person else None,
+                dialog=await load_dialog(session, identity.id or 0, now=now) if identity else None,
+            )
+            savepoint = await session.begin_nested()
+            try:
+                for route in ROUTES:
+                    if await route(turn):
+                        break
+                await savepoint.commit()
+            except CoopbotError as error:
+                await savepoint.rollback()
+                turn.replies = [Reply(text=turn.error_text(error))]
+            return turn.replies

@@ -1,0 +1,78 @@
+"""One turn of a conversation: the incoming event, the person, their language, the session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.i18n import Translator, format_date, format_datetime
+from handlers.types import Button, Incoming, Reply
+from storage.errors import CoopbotError
+from storage.models import ChannelIdentity, DialogState
+from storage.scope import Actor
+
+
+@dataclass(frozen=True)
+class HandlerConfig:
+    """What the handlers need to know of the deployment."""
+
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    bot_username: str | None = None
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """Return the display time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@dataclass
+class Turn:
+    """Everything a flow needs to answer one incoming event."""
+
+    incoming: Incoming
+    session: AsyncSession
+    config: HandlerConfig
+    translator: Translator
+    now: dt.datetime
+    identity: ChannelIdentity | None = None
+    actor: Actor | None = None
+    dialog: DialogState | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def locale(self) -> str:
+        """Return the language of this turn."""
+        return self.translator.locale
+
+    def _(self, message: str, **params: Any) -> str:
+        """Translate ``message`` and fill in its named placeholders."""
+        text = self.translator.gettext(message)
+        return text.format(**params) if params else text
+
+    def error_text(self, error: CoopbotError) -> str:
+        """Return a domain error in this turn's language."""
+        return error.render(self.translator.gettext)
+
+    def say(self, text: str, *rows: tuple[Button, ...] | list[Button], title: str = "") -> None:
+        """Queue a reply with optional rows of buttons."""
+        self.replies.append(
+            Reply(text=text, buttons=tuple(tuple(row) for row in rows), bold_prefix=title)
+        )
+
+    def date(self, day: dt.date) -> str:
+        """Format a date for this person."""
+        return format_date(day, self.locale)
+
+    def when(self, moment: dt.datetime) -> str:
+        """Format a timestamp for this person, in the deployment's time zone."""
+        return format_datetime(moment, self.locale, self.config.timezone)
+
+    @property
+    def person_id(self) -> int | None:
+        """Return the registered person behind this turn, if any."""
+        return self.identity.person_id if self.identity else None

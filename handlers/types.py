@@ -1,0 +1,109 @@
+"""What a channel hands to the handlers, and what the handlers hand back.
+
+Both are plain data: no platform object crosses this line, so the same conversation serves
+Telegram, Zalo, the web chat and the console.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class IncomingKind(StrEnum):
+    """What arrived."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    MEDIA = "media"
+    UNSUPPORTED = "unsupported"
+
+
+class MediaKind(StrEnum):
+    """Attachments a report may carry."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VOICE = "voice"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file the person sent, kept on the platform and referred to by its id."""
+
+    kind: MediaKind
+    file_ref: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One event from a person.
+
+    Attributes:
+        channel: ``telegram``, ``zalo``, ``web`` or ``console``.
+        external_id: the person's id on that channel.
+        chat_id: where to answer (equal to ``external_id`` in private chats).
+        kind: what arrived; ``UNSUPPORTED`` carries its platform name in ``unsupported``.
+        text: message text, caption, or the command's arguments.
+        command: the command without slash or bot name (``start``), for ``COMMAND``.
+        payload: a button's payload, for ``BUTTON``; forgeable, so always re-checked.
+        media: attachments.
+        private: False in groups and channels, where the bot does not hold conversations.
+        edited / forwarded: the message was edited or forwarded.
+    """
+
+    channel: str
+    external_id: str
+    chat_id: str
+    kind: IncomingKind
+    text: str = ""
+    command: str = ""
+    payload: str = ""
+    media: tuple[Media, ...] = ()
+    unsupported: str = ""
+    display_name: str = ""
+    platform_locale: str | None = None
+    private: bool = True
+    edited: bool = False
+    forwarded: bool = False
+    update_id: str | None = None
+    received_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message; ``payload`` is short ASCII (≤ 64 bytes on Telegram)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class FileOut:
+    """A file or image to send."""
+
+    name: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send back. Text is plain: channels escape it for their markup.
+
+    ``bold_prefix`` is shown emphasised before ``text`` (titles of cards and receipts), which
+    keeps handlers free of any platform's markup.
+    """
+
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image: FileOut | None = None
+    document: FileOut | None = None
+    bold_prefix: str = ""
+    extras: dict[str, str] = field(default_factory=dict)
