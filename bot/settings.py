@@ -13,8 +13,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import normalize_database_url
 
-SUPPORTED_LOCALES = ("vi", "en")
-
 
 class SettingsError(Exception):
     """A setting has a wrong value; the message names the variable in one line."""

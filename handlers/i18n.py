@@ -24,10 +24,10 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.settings import SUPPORTED_LOCALES
 from storage.errors import N_
 
 DOMAIN = "coopbot"
+SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 

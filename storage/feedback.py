@@ -8,6 +8,7 @@ is a ``FeedbackEvent`` — the audit trail and the source of notifications.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 
@@ -96,6 +97,8 @@ def validate_text(text: str) -> str:
         InvalidInput: shorter than 10 or longer than 4000 characters.
     """
     normalized = nfc(text)
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in normalized):
+        raise InvalidInput(N_("Please describe it in words, not only with symbols or emoji."))
     if len(normalized) < MIN_TEXT:
         raise InvalidInput(N_("Please write at least {minimum} characters."), minimum=MIN_TEXT)
     if len(normalized) > MAX_TEXT:

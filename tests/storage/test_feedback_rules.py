@@ -207,11 +207,13 @@ async def test_new_items_get_yearly_reference_numbers_and_due_dates(
     ("text", "kind", "category"),
     [
         ("quá ngắn", "difficulty", "credit"),
+        ("😀😀😀😀😀😀😀😀😀😀😀😀", "difficulty", "credit"),
+        ("   \n\t  ", "difficulty", "credit"),
         ("x" * 4001, "difficulty", "credit"),
         ("Một nội dung đủ dài để gửi đi.", "complaint", "credit"),
         ("Một nội dung đủ dài để gửi đi.", "difficulty", "no_such_category"),
     ],
-    ids=["too-short", "too-long", "unknown-kind", "unknown-category"],
+    ids=["too-short", "only-emoji", "blank", "too-long", "unknown-kind", "unknown-category"],
 )
 async def test_bad_items_are_refused_and_nothing_is_stored(
     demo_session: AsyncSession, text: str, kind: str, category: str
