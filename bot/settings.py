@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(
         default=14, ge=1, le=365, validation_alias=AliasChoices("COOPBOT_INVITE_TTL_DAYS")
     )
+    background_services: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("COOPBOT_BACKGROUND_SERVICES"),
+        description="Run the outbox sender and the reminder clock in this process.",
+    )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
 
     telegram_bot_token: SecretStr | None = Field(

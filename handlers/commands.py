@@ -1,4 +1,7 @@
-"""Small commands and guards: groups, edits, unsupported content, /help, /cancel, /language."""
+"""Small commands and guards.
+
+Groups, edits, forwards and unsupported content get a notice; then /help, /cancel, /language.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,18 @@ async def edited_message(turn: Turn) -> bool:
     if not turn.incoming.edited:
         return False
     turn.say(turn._("Edited messages are not applied. Please send the corrected text again."))
+    return True
+
+
+async def forwarded_message(turn: Turn) -> bool:
+    """Explain that forwarded messages are not taken as input."""
+    if not turn.incoming.forwarded:
+        return False
+    turn.say(
+        turn._(
+            "Forwarded messages are not used. Please write it in your own words, or use /report."
+        )
+    )
     return True
 
 

@@ -34,4 +34,6 @@ def main_menu(turn: Turn) -> list[list[Button]]:
                 Button(turn._("📋 My items"), "menu:my"),
             ]
         )
+    if Role.COMMUNE_LEADER in turn.actor.roles:
+        rows.append([Button(turn._("🗓 Log the meeting"), "menu:meeting")])
     return rows

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers import commands
-from handlers.flows import my_items, onboarding, report
+from handlers.flows import meeting, meeting_reminders, my_items, onboarding, report
 from handlers.i18n import choose_locale, get_translator
 from handlers.turn import HandlerConfig, Turn
 from handlers.types import Incoming, Reply
@@ -32,6 +32,7 @@ Route = Callable[[Turn], Awaitable[bool]]
 ROUTES: tuple[Route, ...] = (
     commands.outside_private_chat,  # groups get one notice, never a conversation
     commands.edited_message,  # edits are not applied
+    commands.forwarded_message,  # someone else's words are not a report
     commands.unsupported_content,  # stickers, locations, contacts, polls
     onboarding.start_command,  # /start [CODE] works for strangers too
     commands.help_command,
@@ -40,6 +41,8 @@ ROUTES: tuple[Route, ...] = (
     onboarding.stranger,  # everything else from someone not admitted: how to join
     report.route,  # /report, its buttons and its steps
     my_items.route,  # /my, its buttons and its steps
+    meeting.route,  # /meeting, the reminder's buttons and the log's steps
+    meeting_reminders.digest_command,  # /digest on|off and the digest's stop button
     report.offer_for_free_text,  # text outside any flow
     commands.unknown,  # anything left: unknown command or stray input
 )

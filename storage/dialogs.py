@@ -95,3 +95,11 @@ async def save_dialog(
 async def clear_dialog(session: AsyncSession, identity_id: int) -> None:
     """End the conversation in progress, if any."""
     await session.execute(delete(DialogState).where(col(DialogState.identity_id) == identity_id))
+
+
+async def set_digest(session: AsyncSession, person_id: int, enabled: bool) -> None:
+    """Turn a person's weekly digest on or off."""
+    person = await session.get(Person, person_id)
+    if person is not None:
+        person.digest_enabled = enabled
+        await session.flush()

@@ -28,6 +28,7 @@ from storage.models import (
     Status,
     utcnow,
 )
+from storage.notifications import plan_item_event
 from storage.scope import (
     Actor,
     ensure_director_of,
@@ -223,6 +224,7 @@ async def change_status(
     )
     session.add(event)
     await session.flush()
+    await plan_item_event(session, item, event, now)
     return event
 
 
@@ -268,6 +270,7 @@ async def add_note(
     item.updated_at = now
     session.add(event)
     await session.flush()
+    await plan_item_event(session, item, event, now)
     return event
 
 

@@ -83,7 +83,12 @@ async def load_actor(
     return Actor(person_id=person_id, grants=grants)
 
 
-def _in_subtree(column: Any, unit_ids: list[int]) -> ColumnElement[bool]:
+def in_unit_subtree(column: Any, unit_ids: list[int]) -> ColumnElement[bool]:
+    """Return a clause true when ``column`` (a unit id) is inside ``unit_ids`` in any era.
+
+    Inside means: one of the units is its ancestor, or an ancestor of the unit(s) of today it
+    lives on in — so xã Trinh Phú (abolished 2025) is inside Xã An Lạc Thôn and Cần Thơ.
+    """
     descendants = select(col(UnitAncestor.unit_id)).where(
         col(UnitAncestor.ancestor_id).in_(unit_ids)
     )
@@ -103,8 +108,8 @@ def item_scope_clause(actor: Actor) -> ColumnElement[bool]:
         clauses.append(col(FeedbackItem.cooperative_id).in_(cooperatives))
     units = actor.unit_ids()
     if units:
-        clauses.append(_in_subtree(col(FeedbackItem.commune_id), units))
-        clauses.append(_in_subtree(col(FeedbackItem.assignee_unit_id), units))
+        clauses.append(in_unit_subtree(col(FeedbackItem.commune_id), units))
+        clauses.append(in_unit_subtree(col(FeedbackItem.assignee_unit_id), units))
     return or_(*clauses) if clauses else false()
 
 
@@ -116,8 +121,8 @@ def handler_scope_clause(actor: Actor) -> ColumnElement[bool]:
     if not units:
         return false()
     return or_(
-        _in_subtree(col(FeedbackItem.commune_id), units),
-        _in_subtree(col(FeedbackItem.assignee_unit_id), units),
+        in_unit_subtree(col(FeedbackItem.commune_id), units),
+        in_unit_subtree(col(FeedbackItem.assignee_unit_id), units),
     )
 
 
@@ -129,7 +134,7 @@ def cooperative_scope_clause(actor: Actor) -> ColumnElement[bool]:
     if actor.cooperative_ids():
         clauses.append(col(Cooperative.id).in_(actor.cooperative_ids()))
     if actor.unit_ids():
-        clauses.append(_in_subtree(col(Cooperative.commune_id), actor.unit_ids()))
+        clauses.append(in_unit_subtree(col(Cooperative.commune_id), actor.unit_ids()))
     return or_(*clauses) if clauses else false()
 
 

@@ -10,9 +10,14 @@ import typer
 
 from bot.cli import (
     db_commands,
+    demo_commands,
     demo_data_commands,
     invite_commands,
+    outbox_commands,
     registry_commands,
+    reminders_commands,
+    run_commands,
+    shell_commands,
     units_commands,
 )
 
@@ -25,11 +30,16 @@ app = typer.Typer(
 )
 
 # Registration order is the order of `coopbot --help`.
+run_commands.register(app)
+demo_commands.register(app)
+shell_commands.register(app)
 db_commands.register(app)
 units_commands.register(app)
 registry_commands.register(app)
 demo_data_commands.register(app)
 invite_commands.register(app)
+outbox_commands.register(app)
+reminders_commands.register(app)
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 
 # ruff: noqa: E402
 
+from storage.models.calendar import HolidayOverride
 from storage.models.cooperatives import (
     Cooperative,
     CooperativeKind,
@@ -76,6 +77,7 @@ __all__ = [
     "FeedbackEvent",
     "FeedbackItem",
     "FeedbackKind",
+    "HolidayOverride",
     "Invite",
     "InviteAttempt",
     "Meeting",

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.db import Database
+from storage.migrate import head_revision
 from tests.conftest import database_url
 
 
@@ -31,13 +32,13 @@ def test_db_upgrade_then_demo_data_load_is_repeatable(cli) -> None:
     """Upgrade reports the head revision; a second demo load adds nothing."""
     upgraded = cli("db", "upgrade")
     assert upgraded.exit_code == 0, upgraded.output
-    assert "revision 0001" in upgraded.output
+    assert f"revision {head_revision()}" in upgraded.output
     first = cli("demo-data", "load")
     assert first.exit_code == 0, first.output
     assert "12 cooperatives" in first.output
     second = cli("demo-data", "load")
     assert "0 units, 0 successions, 0 cooperatives" in second.output
-    assert cli("db", "current").output.strip() == "0001"
+    assert cli("db", "current").output.strip() == head_revision()
 
 
 def test_invite_json_prints_code_role_scope_and_expiry(cli) -> None:
@@ -103,3 +104,33 @@ def test_a_wrong_setting_names_the_variable(cli) -> None:
     assert result.exit_code == 2
     assert "COOPBOT_DATABASE_URL" in result.output
     assert "Traceback" not in result.output
+
+
+def test_outbox_status_and_retry_report_and_requeue(cli) -> None:
+    """`outbox status` lists counts; `outbox retry` wants an id or --failed and reports."""
+    cli("db", "upgrade")
+    status = cli("outbox", "status")
+    assert status.exit_code == 0, status.output
+    assert "pending" in status.output
+    assert cli("outbox", "retry").exit_code == 2
+    assert "0 message(s) queued again" in cli("outbox", "retry", "--failed").output
+    missing = cli("outbox", "retry", "12345")
+    assert missing.exit_code == 1
+    assert "not failed or unreachable" in missing.output
+
+
+def test_reminders_run_at_a_moment_and_preview_a_quarter(cli) -> None:
+    """`reminders run --at` plans what is due; `reminders plan --quarter` only previews."""
+    cli("db", "upgrade")
+    cli("demo-data", "load")
+    cli("invite", "--role", "admin")
+    ran = cli("reminders", "run", "--at", "2026-04-06T08:00+07:00")
+    assert ran.exit_code == 0, ran.output
+    assert "newly planned" in ran.output
+    preview = cli("reminders", "plan", "--quarter", "2026Q2")
+    assert preview.exit_code == 0, preview.output
+    assert "kick-off 06/04/2026 08:00" in preview.output
+    assert cli("reminders", "plan", "--quarter", "2026Q5").exit_code == 2
+    naive = cli("reminders", "run", "--at", "2026-04-06T08:00")
+    assert naive.exit_code == 2
+    assert "offset" in naive.output

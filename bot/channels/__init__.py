@@ -1,0 +1,1 @@
+"""Channel adapters: turn platform events into ``Incoming`` and ``Reply`` lists into messages."""

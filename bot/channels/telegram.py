@@ -1,0 +1,193 @@
+"""The Telegram channel: updates in through the router, replies out, errors handled once.
+
+``TelegramChannel`` is registered on a python-telegram-bot ``Application`` as one
+``TypeHandler`` (every update goes through the same router, in order) and as the application's
+only error handler. ``TelegramSender`` sends what the outbox planned, turning Telegram's errors
+into the channel-neutral ``DeliveryError`` family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import Bot, BotCommand, BotCommandScopeDefault, CallbackQuery, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.channels.base import (
+    PermanentFailure,
+    RecipientUnreachable,
+    RetryLater,
+    TransientFailure,
+)
+from bot.channels.telegram_convert import CHANNEL, to_incoming
+from bot.channels.telegram_render import send_replies
+from handlers.i18n import SUPPORTED_LOCALES, choose_locale, get_translator
+from handlers.router import Router
+from handlers.types import Reply
+from storage.db import Database
+from storage.errors import N_
+from storage.people import admin_chat_ids, preferred_locale
+
+logger = logging.getLogger(__name__)
+
+# The command menu Telegram shows, in this order; the names are the handlers' commands.
+BOT_COMMANDS = (
+    ("start", N_("Start, or join with an invite code")),
+    ("help", N_("What I can do for you")),
+    ("report", N_("Send a difficulty, proposal or question")),
+    ("my", N_("Your cooperative's items and their answers")),
+    ("language", N_("Tiếng Việt / English")),
+    ("cancel", N_("Stop what you are doing")),
+)
+APOLOGY = N_(
+    "Sorry, something went wrong on our side. Nothing you sent was lost — please try again "
+    "in a moment."
+)
+ADMIN_NOTICE = N_(
+    "Something went wrong while answering update {update}: {error}. The details are in the log."
+)
+_ERROR_TEXT_LIMIT = 300
+
+
+def chat_target(chat_id: str) -> int | str:
+    """Return a chat id as the Bot API wants it: numeric ids as numbers, @usernames as text."""
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+class TelegramChannel:
+    """Connects python-telegram-bot to the router; lives as long as the application."""
+
+    def __init__(self, router: Router, database: Database, default_locale: str) -> None:
+        self.router = router
+        self.database = database
+        self.default_locale = default_locale
+
+    def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Add the update handler and the global error handler to ``application``."""
+        application.add_handler(TypeHandler(Update, self.on_update))
+        application.add_error_handler(self.on_error)
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer one update: convert it, let the router answer, send the replies."""
+        try:
+            incoming = to_incoming(update, bot_username=context.bot.username)
+            if incoming is None:
+                logger.debug("update %s ignored: nothing a person sent", update.update_id)
+                return
+            replies = await self.router.handle(incoming)
+            await send_replies(context.bot, chat_target(incoming.chat_id), replies)
+        finally:
+            # Even when answering failed, so the button's spinner stops.
+            if update.callback_query is not None:
+                await answer_callback(update.callback_query)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log an error, apologise to the person, and tell the admins; never raise."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("error while handling update %s", update_id, exc_info=context.error)
+        try:
+            if isinstance(update, Update):
+                await self._apologise(update, context.bot)
+        except Exception:
+            logger.exception("could not apologise for update %s", update_id)
+        try:
+            await self._notify_admins(update_id, context.error, context.bot)
+        except Exception:
+            logger.exception("could not tell the admins about update %s", update_id)
+
+    async def _locale(self, external_id: str, platform_locale: str | None = None) -> str:
+        """Return the language a person reads, even when the database is unavailable."""
+        stored = None
+        try:
+            async with self.database.session() as session:
+                stored = await preferred_locale(session, CHANNEL, external_id)
+        except Exception:
+            logger.warning("no stored language for %s: the database did not answer", external_id)
+        return choose_locale(stored, platform_locale, self.default_locale)
+
+    async def _apologise(self, update: Update, bot: Bot) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        locale = await self._locale(str(user.id), user.language_code)
+        apology = Reply(text=get_translator(locale).gettext(APOLOGY))
+        await send_replies(bot, chat.id, [apology])
+
+    async def _notify_admins(
+        self, update_id: int | None, error: BaseException | None, bot: Bot
+    ) -> None:
+        async with self.database.session() as session:
+            admins = await admin_chat_ids(session, CHANNEL)
+        described = f"{type(error).__name__}: {error}" if error else "unknown error"
+        # Whatever the error says, the bot's token must not reach a chat.
+        described = described.replace(bot.token, "***")[:_ERROR_TEXT_LIMIT]
+        for admin in admins:
+            translator = get_translator(await self._locale(admin))
+            notice = translator.gettext(ADMIN_NOTICE).format(
+                update=update_id if update_id is not None else "-", error=described
+            )
+            try:
+                await send_replies(bot, chat_target(admin), [Reply(text=notice)])
+            except TelegramError as failure:
+                logger.warning("could not tell admin %s about an error: %s", admin, failure)
+
+
+async def answer_callback(query: CallbackQuery) -> None:
+    """Answer a button press so Telegram stops showing its spinner; failures are only logged."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        logger.warning("could not answer callback query %s: %s", query.id, error)
+
+
+async def set_commands(bot: Bot, default_locale: str) -> None:
+    """Publish the command menu for each language (and a default); failures are only logged."""
+    for language in (None, *SUPPORTED_LOCALES):
+        translator = get_translator(language or default_locale)
+        commands = [BotCommand(name, translator.gettext(about)) for name, about in BOT_COMMANDS]
+        try:
+            await bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=language
+            )
+        except TelegramError as error:
+            logger.warning("could not set the %s command menu: %s", language or "default", error)
+
+
+def _seconds(value: int | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends outbox messages on Telegram; implements ``bot.channels.base.ChannelSender``."""
+
+    name = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, recipient: str, replies: list[Reply]) -> None:
+        """Deliver ``replies`` in order to the chat ``recipient``.
+
+        Raises:
+            RecipientUnreachable: the person blocked the bot, or the chat does not exist.
+            RetryLater: Telegram asked to wait (flood control).
+            PermanentFailure: Telegram refused the message itself.
+            TransientFailure: a network or server error.
+        """
+        try:
+            await send_replies(self.bot, chat_target(recipient), replies)
+        except Forbidden as error:
+            raise RecipientUnreachable(error.message) from error
+        except RetryAfter as error:
+            raise RetryLater(_seconds(error.retry_after), error.message) from error
+        except BadRequest as error:  # before NetworkError: BadRequest is one of its subclasses
+            if "chat not found" in error.message.lower():
+                raise RecipientUnreachable(error.message) from error
+            raise PermanentFailure(error.message) from error
+        except NetworkError as error:  # TimedOut included
+            raise TransientFailure(error.message) from error
+        except TelegramError as error:
+            raise TransientFailure(error.message) from error

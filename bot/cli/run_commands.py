@@ -1,0 +1,94 @@
+"""``coopbot run``: serve Telegram by long polling, or by webhook behind a reverse proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Annotated
+
+import typer
+from telegram.error import BadRequest, InvalidToken, NetworkError
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.cli.common import configure_logging, fail, open_database, run, settings_or_exit
+from bot.settings import Settings
+from bot.webhook import serve_webhook
+from handlers.i18n import CatalogError, load_catalogs
+from storage import migrate
+
+logger = logging.getLogger(__name__)
+
+
+async def _schema_problem(settings: Settings) -> str | None:
+    """Return why the database is not ready for the bot, or None when it is."""
+    async with open_database(settings) as database:
+        current = await migrate.current_revision(database.engine)
+    head = migrate.head_revision()
+    if current == head:
+        return None
+    if current is None:
+        return "the database is empty: run `coopbot db upgrade` first"
+    return f"the database is at revision {current}, not {head}: run `coopbot db upgrade` first"
+
+
+def run_bot(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Serve TELEGRAM_WEBHOOK_URL behind a reverse proxy instead of long polling.",
+        ),
+    ] = False,
+    host: Annotated[str, typer.Option(help="Address the webhook server listens on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port the webhook server listens on.")
+    ] = 8443,
+) -> None:
+    """Run the Telegram bot until stopped (Ctrl+C or SIGTERM)."""
+    settings = settings_or_exit()
+    configure_logging(settings)
+    if settings.telegram_bot_token is None:
+        fail("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set it", code=2)
+    target = _webhook_target(settings) if webhook else None
+    problem = run(_schema_problem, settings)
+    if problem is not None:
+        fail(problem)
+    try:
+        load_catalogs()
+    except CatalogError as error:
+        fail(str(error))
+    # Opt in to python-telegram-bot's durations as timedelta (RetryAfter), which also silences
+    # its deprecation warning about the integer ones.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    application = build_application(settings)
+    try:
+        if target is None:
+            application.run_polling(
+                allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False
+            )
+        else:
+            url, secret = target
+            asyncio.run(serve_webhook(application, url=url, secret=secret, host=host, port=port))
+    except InvalidToken:
+        fail("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather", code=2)
+    except BadRequest as error:  # before NetworkError, of which it is a subclass
+        fail(f"Telegram refused to start the bot: {error.message}", code=2)
+    except NetworkError as error:
+        fail(f"Telegram could not be reached: {error.message}")
+    logger.info("stopped")
+
+
+def _webhook_target(settings: Settings) -> tuple[str, str]:
+    """Return the webhook's public URL and secret, or exit when either is missing."""
+    url, secret = settings.telegram_webhook_url, settings.telegram_webhook_secret
+    if not (url and secret):
+        fail("--webhook needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET", code=2)
+    return url, secret.get_secret_value()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``run`` command to the CLI."""
+    app.command("run")(run_bot)

@@ -1,0 +1,79 @@
+"""The clock: APScheduler on the bot's event loop, asking storage what is due.
+
+The scheduler decides nothing. Every minute it runs the planner for "now"; the planner knows
+from the database and the schedule what is due and plans it idempotently. So a missed tick —
+the bot was down at 08:00, the machine slept — costs nothing: the next tick (and the catch-up
+run at start-up) plans the same messages, once. APScheduler's misfire grace therefore never
+matters, and is disabled anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from storage.calendar import ReminderSchedule
+from storage.db import Database
+from storage.models import utcnow
+from storage.reminders import PlanReport, plan_due
+
+logger = logging.getLogger(__name__)
+
+
+class ReminderClock:
+    """Runs the reminder planner now and then every minute."""
+
+    def __init__(
+        self,
+        database: Database,
+        schedule: ReminderSchedule | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.schedule = schedule or ReminderSchedule()
+        self.clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> PlanReport:
+        """Plan everything due at the clock's "now"."""
+        async with self._lock, self.database.transaction() as session:
+            report = await plan_due(session, self.clock(), self.schedule)
+        if report.new:
+            logger.info("planned %d reminder(s)", report.new)
+        return report
+
+    def start(self) -> None:
+        """Start ticking on the running event loop, with a catch-up tick right away."""
+        scheduler = AsyncIOScheduler(timezone=self.schedule.tz)
+        scheduler.add_job(
+            plan_reminders_job,
+            CronTrigger(minute="*", timezone=self.schedule.tz),
+            args=[self],
+            id="plan-reminders",
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=dt.datetime.now(dt.UTC),  # the catch-up run at start-up
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def shutdown(self) -> None:
+        """Stop ticking."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+
+async def plan_reminders_job(reminder_clock: ReminderClock) -> None:
+    """Plan the reminders due now (an APScheduler job; failures are logged, never fatal)."""
+    try:
+        await reminder_clock.tick()
+    except Exception:
+        logger.exception("planning reminders failed; the next tick retries")

@@ -1,0 +1,160 @@
+"""Quarters, working days and the moments the reminder schedule fires.
+
+Quarters are calendar quarters in Asia/Ho_Chi_Minh. Working days are Monday to Friday minus
+Vietnam's public holidays (from the ``holidays`` package, lunar Tết and Hùng Kings' day
+included) and adjusted by ``holiday_override`` rows for the days off the government decides
+each year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+from functools import cache
+
+import holidays as holiday_calendars
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import N_, InvalidInput
+from storage.models import HolidayOverride
+
+VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter, e.g. Quarter(2026, 2) is April–June 2026."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """Parse '2026Q2' (also '2026-Q2', '2026 q2').
+
+        Raises:
+            InvalidInput: not a quarter.
+        """
+        match = _QUARTER.match(text)
+        if match is None:
+            raise InvalidInput(N_("“{value}” is not a quarter; write it like 2026Q2."), value=text)
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> Quarter:
+        """Return the quarter a date falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def at(cls, moment: dt.datetime, tz: dt.tzinfo = VIETNAM) -> Quarter:
+        """Return the quarter a moment falls in, in ``tz``."""
+        return cls.of(moment.astimezone(tz).date())
+
+    @property
+    def key(self) -> str:
+        """Return the stored form, '2026Q2'."""
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def first_day(self) -> dt.date:
+        """Return the quarter's first day."""
+        return dt.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Return the first day after the quarter."""
+        return self.next().first_day
+
+    def next(self) -> Quarter:
+        """Return the following quarter."""
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
+
+    def previous(self) -> Quarter:
+        """Return the preceding quarter."""
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@cache
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holiday_calendars.country_holidays("VN", years=year).keys())
+
+
+class WorkingCalendar:
+    """Working days: weekdays that are not public holidays, with the overrides applied."""
+
+    def __init__(self, overrides: dict[dt.date, bool] | None = None) -> None:
+        self.overrides = overrides or {}
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> WorkingCalendar:
+        """Return the calendar with the overrides stored in the database."""
+        rows = await session.execute(select(HolidayOverride))
+        return cls({row.day: row.day_off for row in rows.scalars()})
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Tell whether government offices work on ``day``."""
+        if day in self.overrides:
+            return not self.overrides[day]
+        return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """Return ``day`` if it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+
+@dataclass(frozen=True)
+class ReminderSchedule:
+    """When the quarterly reminders fire (local time); all configurable."""
+
+    kickoff_time: dt.time = dt.time(8, 0)
+    follow_up_days_before_end: int = 14
+    escalation_days_before_end: int = 7
+    reminder_time: dt.time = dt.time(8, 0)
+    overdue_time: dt.time = dt.time(8, 0)
+    digest_weekday: int = 0  # Monday
+    digest_time: dt.time = dt.time(7, 30)
+    tz: zoneinfo.ZoneInfo = VIETNAM
+
+    def local(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """Return ``day`` at ``time`` in the schedule's zone, as UTC."""
+        return dt.datetime.combine(day, time, tzinfo=self.tz).astimezone(dt.UTC)
+
+    def kickoff(self, quarter: Quarter, calendar: WorkingCalendar) -> dt.datetime:
+        """First working day on or after the quarter's first Monday, at the kick-off time."""
+        first = quarter.first_day
+        first_monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+        return self.local(calendar.next_working_day(first_monday), self.kickoff_time)
+
+    def follow_up(self, quarter: Quarter) -> dt.datetime:
+        """The follow-up to communes with no meeting yet."""
+        day = quarter.end - dt.timedelta(days=self.follow_up_days_before_end)
+        return self.local(day, self.reminder_time)
+
+    def escalation(self, quarter: Quarter) -> dt.datetime:
+        """The escalation to officials over communes with no meeting."""
+        day = quarter.end - dt.timedelta(days=self.escalation_days_before_end)
+        return self.local(day, self.reminder_time)
+
+    def overdue_run(self, day: dt.date) -> dt.datetime:
+        """The daily overdue check of ``day``."""
+        return self.local(day, self.overdue_time)
+
+    def digest_week_start(self, moment: dt.datetime) -> dt.date | None:
+        """Return the digest's Monday when ``moment`` is past that week's digest time."""
+        local = moment.astimezone(self.tz)
+        monday = local.date() - dt.timedelta(days=(local.weekday() - self.digest_weekday) % 7)
+        fire = self.local(monday, self.digest_time)
+        return monday if moment >= fire else None

@@ -1,0 +1,55 @@
+"""Who to tell: the admins reachable on a channel, and the language a person reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import ChannelIdentity, Person, Role, RoleAssignment, utcnow
+
+
+async def admin_chat_ids(
+    session: AsyncSession, channel: str, *, now: dt.datetime | None = None
+) -> list[str]:
+    """Return the external ids on ``channel`` of everyone holding the admin role at ``now``.
+
+    Accounts marked unreachable (the person blocked the bot) are left out. The ids are in a
+    stable order and each appears once.
+    """
+    now = now or utcnow()
+    rows = await session.execute(
+        select(col(ChannelIdentity.external_id))
+        .join(RoleAssignment, col(RoleAssignment.person_id) == col(ChannelIdentity.person_id))
+        .where(
+            col(ChannelIdentity.channel) == channel,
+            col(ChannelIdentity.unreachable_since).is_(None),
+            col(RoleAssignment.role) == Role.ADMIN,
+            col(RoleAssignment.valid_from) <= now,
+            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+        )
+        .distinct()
+        .order_by(col(ChannelIdentity.external_id))
+    )
+    return list(rows.scalars())
+
+
+async def preferred_locale(session: AsyncSession, channel: str, external_id: str) -> str | None:
+    """Return the language a person chose, else their app's language, else None."""
+    row = (
+        await session.execute(
+            select(col(Person.locale), col(ChannelIdentity.platform_locale))
+            .select_from(ChannelIdentity)
+            .outerjoin(Person, col(Person.id) == col(ChannelIdentity.person_id))
+            .where(
+                col(ChannelIdentity.channel) == channel,
+                col(ChannelIdentity.external_id) == external_id,
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    chosen, platform = row
+    return chosen or platform

@@ -1,0 +1,238 @@
+"""The reminder planner: what is due at a moment, planned into the outbox exactly once.
+
+The database is the truth and the scheduler only a clock: ``plan_due(now)`` looks at the
+quarter containing ``now``, works out which reminders are due, and plans each with a dedupe
+key. Running it twice, late (catch-up after downtime) or from two processes at once plans the
+same set. A kick-off is planned only until the follow-up is due, so a bot down for weeks does
+not flood leaders with stale reminders when it comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
+from storage.feedback import OPEN_STATUSES
+from storage.meetings import meeting_held
+from storage.models import (
+    AdminUnit,
+    ChannelIdentity,
+    FeedbackItem,
+    OutboxMessage,
+    Person,
+    Role,
+    RoleAssignment,
+    UnitLevel,
+)
+from storage.outbox import plan
+from storage.scope import in_unit_subtree
+
+MAX_SNOOZES = 2
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message the planner wants sent."""
+
+    dedupe_key: str
+    channel: str
+    recipient: str
+    person_id: int | None
+    payload: dict[str, Any]
+    not_before: dt.datetime | None = None
+
+
+@dataclass
+class PlanReport:
+    """What a planner run found due and how much of it was new."""
+
+    due: list[Planned] = field(default_factory=list)
+    new: int = 0
+
+
+async def _holders(
+    session: AsyncSession, role: Role, now: dt.datetime, *, digest_only: bool = False
+) -> list[tuple[int, ChannelIdentity]]:
+    """Return (unit id, account) for every reachable account holding ``role`` on a unit."""
+    query = (
+        select(col(RoleAssignment.unit_id), ChannelIdentity)
+        .join(ChannelIdentity, col(ChannelIdentity.person_id) == col(RoleAssignment.person_id))
+        .where(
+            col(RoleAssignment.role) == role,
+            col(RoleAssignment.unit_id).is_not(None),
+            col(RoleAssignment.valid_from) <= now,
+            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            col(ChannelIdentity.unreachable_since).is_(None),
+        )
+        .order_by(col(RoleAssignment.unit_id), col(ChannelIdentity.id))
+    )
+    if digest_only:
+        query = query.join(Person, col(Person.id) == col(RoleAssignment.person_id)).where(
+            col(Person.digest_enabled)
+        )
+    rows = (await session.execute(query)).all()
+    return [(unit_id, identity) for unit_id, identity in rows if unit_id is not None]
+
+
+def _message(key: str, identity: ChannelIdentity, payload: dict[str, Any]) -> Planned:
+    return Planned(key, identity.channel, identity.external_id, identity.person_id, payload)
+
+
+async def _communes_without_meeting(
+    session: AsyncSession, unit_ids: list[int], quarter: Quarter
+) -> list[int]:
+    rows = await session.execute(
+        select(col(AdminUnit.id))
+        .where(
+            col(AdminUnit.level) == UnitLevel.COMMUNE,
+            col(AdminUnit.valid_to).is_(None),
+            in_unit_subtree(col(AdminUnit.id), unit_ids),
+        )
+        .order_by(col(AdminUnit.name))
+    )
+    ids = [c for c in rows.scalars() if c is not None]
+    return [c for c in ids if not await meeting_held(session, c, quarter)]
+
+
+async def _overdue_count(session: AsyncSession, unit_id: int, now: dt.datetime) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(FeedbackItem)
+        .where(
+            col(FeedbackItem.status).in_(list(OPEN_STATUSES)),
+            col(FeedbackItem.due_at) < now,
+            or_(
+                in_unit_subtree(col(FeedbackItem.commune_id), [unit_id]),
+                in_unit_subtree(col(FeedbackItem.assignee_unit_id), [unit_id]),
+            ),
+        )
+    )
+    return int(count or 0)
+
+
+async def due_messages(
+    session: AsyncSession,
+    now: dt.datetime,
+    schedule: ReminderSchedule,
+    calendar: WorkingCalendar,
+) -> list[Planned]:
+    """Return every message due at ``now`` (planned or not yet)."""
+    quarter = Quarter.at(now, schedule.tz)
+    q = quarter.key
+    due: list[Planned] = []
+    leaders = await _holders(session, Role.COMMUNE_LEADER, now)
+    follow_up, escalation = schedule.follow_up(quarter), schedule.escalation(quarter)
+    if schedule.kickoff(quarter, calendar) <= now < follow_up:
+        for commune_id, identity in leaders:
+            payload = {"kind": "quarter_kickoff", "quarter": q, "commune_id": commune_id}
+            due.append(
+                _message(f"remind:{q}:kickoff:{commune_id}:{identity.id}", identity, payload)
+            )
+    if follow_up <= now:
+        for commune_id, identity in leaders:
+            if await meeting_held(session, commune_id, quarter):
+                continue
+            payload = {"kind": "quarter_follow_up", "quarter": q, "commune_id": commune_id}
+            due.append(
+                _message(f"remind:{q}:followup:{commune_id}:{identity.id}", identity, payload)
+            )
+    officials = await _holders(session, Role.OFFICIAL, now)
+    if escalation <= now:
+        by_identity: dict[int, tuple[ChannelIdentity, list[int]]] = {}
+        for unit_id, identity in officials:
+            missing = await _communes_without_meeting(session, [unit_id], quarter)
+            if missing:
+                entry = by_identity.setdefault(identity.id or 0, (identity, []))
+                entry[1].extend(m for m in missing if m not in entry[1])
+        for identity, communes in by_identity.values():
+            payload = {"kind": "meeting_escalation", "quarter": q, "commune_ids": communes}
+            due.append(_message(f"escalate:{q}:{identity.id}", identity, payload))
+    today = now.astimezone(schedule.tz).date()
+    if schedule.overdue_run(today) <= now:
+        units: dict[int, list[int]] = defaultdict(list)
+        accounts: dict[int, ChannelIdentity] = {}
+        for unit_id, identity in officials:
+            units[identity.id or 0].append(unit_id)
+            accounts[identity.id or 0] = identity
+        for identity_id, unit_ids in units.items():
+            counts = [await _overdue_count(session, u, now) for u in unit_ids]
+            if sum(counts):
+                payload = {"kind": "overdue_items", "unit_ids": unit_ids, "day": today.isoformat()}
+                due.append(
+                    _message(f"overdue:{today}:{identity_id}", accounts[identity_id], payload)
+                )
+    monday = schedule.digest_week_start(now)
+    if monday is not None:
+        for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):
+            payload = {"kind": "weekly_digest", "unit_id": unit_id, "week": monday.isoformat()}
+            due.append(_message(f"digest:{monday}:{unit_id}:{identity.id}", identity, payload))
+    return due
+
+
+async def plan_due(
+    session: AsyncSession,
+    now: dt.datetime,
+    schedule: ReminderSchedule | None = None,
+    calendar: WorkingCalendar | None = None,
+    *,
+    dry_run: bool = False,
+) -> PlanReport:
+    """Plan every message due at ``now`` into the outbox (nothing when ``dry_run``)."""
+    schedule = schedule or ReminderSchedule()
+    calendar = calendar or await WorkingCalendar.load(session)
+    report = PlanReport(due=await due_messages(session, now, schedule, calendar))
+    if dry_run:
+        return report
+    for message in report.due:
+        report.new += await plan(
+            session,
+            dedupe_key=message.dedupe_key,
+            channel=message.channel,
+            recipient=message.recipient,
+            person_id=message.person_id,
+            payload=message.payload,
+            not_before=message.not_before,
+            now=now,
+        )
+    return report
+
+
+async def snooze(
+    session: AsyncSession,
+    identity: ChannelIdentity,
+    commune_id: int,
+    quarter: Quarter,
+    now: dt.datetime,
+) -> dt.datetime | None:
+    """Plan the quarter's reminder again in a week; None when already snoozed twice."""
+    prefix = f"remind:{quarter.key}:snooze"
+    suffix = f":{commune_id}:{identity.id}"
+    used = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            col(OutboxMessage.dedupe_key).startswith(prefix),
+            col(OutboxMessage.dedupe_key).endswith(suffix),
+        )
+    )
+    if int(used or 0) >= MAX_SNOOZES:
+        return None
+    when = now + dt.timedelta(days=7)
+    await plan(
+        session,
+        dedupe_key=f"{prefix}{int(used or 0) + 1}{suffix}",
+        channel=identity.channel,
+        recipient=identity.external_id,
+        person_id=identity.person_id,
+        payload={"kind": "quarter_kickoff", "quarter": quarter.key, "commune_id": commune_id},
+        not_before=when,
+        now=now,
+    )
+    return when
