@@ -30,7 +30,6 @@ from bot.scheduler import ReminderClock
 from bot.settings import Settings, SettingsError
 from handlers.router import Router
 from handlers.turn import HandlerConfig
-from storage.calendar import ReminderSchedule
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -160,7 +159,7 @@ async def start_background_services(application: TelegramApplication) -> None:
     found.background.tasks.append(
         asyncio.create_task(worker.run_forever(found.background.stop), name="outbox")
     )
-    reminders = ReminderClock(found.database, ReminderSchedule(tz=found.settings.tz))
+    reminders = ReminderClock(found.database, found.settings.reminder_schedule())
     reminders.start()
     found.background.reminders = reminders
 

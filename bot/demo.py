@@ -13,6 +13,7 @@ interrupted.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import shutil
 import socket
@@ -28,6 +29,7 @@ from bot.channels.web_files import FileStore
 from bot.channels.web_hub import WebHub, WebSender
 from bot.clock import DemoClock
 from bot.outbox import OutboxWorker
+from bot.scheduler import ReminderClock
 from bot.settings import Settings
 from handlers.router import Router
 from handlers.turn import HandlerConfig
@@ -183,11 +185,21 @@ async def serve_demo(
             hub,
             lambda: on_ready(url_of(sock)),
         )
+        # The real reminder clock, reading the demo time: a jump plans what became due at once,
+        # and the minute ticks keep planning as demo time passes.
+        reminders = ReminderClock(database, settings.reminder_schedule(), clock=clock.now)
+
+        async def plan_after_jump(_moment: dt.datetime) -> None:
+            await reminders.tick()
+
+        clock.on_jump.append(plan_after_jump)
         stop = asyncio.Event()
         outbox = asyncio.create_task(worker.run_forever(stop))
+        reminders.start()
         try:
             await server.serve(sockets=[sock])
         finally:
+            reminders.shutdown()
             stop.set()
             await outbox
     finally:

@@ -72,7 +72,12 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Send every message due now; return how many were attempted."""
         async with self.database.transaction() as session:
-            claimed = await claim_due(session, limit=self.policy.batch_size, now=self.clock())
+            claimed = await claim_due(
+                session,
+                limit=self.policy.batch_size,
+                now=self.clock(),
+                channels=sorted(self.senders),
+            )
         for message in claimed:
             await self._deliver(message)
         return len(claimed)

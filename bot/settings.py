@@ -5,12 +5,14 @@ The variable names are stable: deployment scripts and outside tools rely on them
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.calendar import ReminderSchedule
 from storage.db import normalize_database_url
 
 
@@ -46,6 +48,24 @@ class Settings(BaseSettings):
         default=True,
         validation_alias=AliasChoices("COOPBOT_BACKGROUND_SERVICES"),
         description="Run the outbox sender and the reminder clock in this process.",
+    )
+    kickoff_time: dt.time = Field(
+        default=dt.time(8, 0), validation_alias=AliasChoices("COOPBOT_KICKOFF_TIME")
+    )
+    reminder_time: dt.time = Field(
+        default=dt.time(8, 0), validation_alias=AliasChoices("COOPBOT_REMINDER_TIME")
+    )
+    follow_up_days: int = Field(
+        default=14, ge=1, le=60, validation_alias=AliasChoices("COOPBOT_FOLLOW_UP_DAYS")
+    )
+    escalation_days: int = Field(
+        default=7, ge=1, le=60, validation_alias=AliasChoices("COOPBOT_ESCALATION_DAYS")
+    )
+    digest_weekday: int = Field(
+        default=0, ge=0, le=6, validation_alias=AliasChoices("COOPBOT_DIGEST_WEEKDAY")
+    )
+    digest_time: dt.time = Field(
+        default=dt.time(7, 30), validation_alias=AliasChoices("COOPBOT_DIGEST_TIME")
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
 
@@ -111,6 +131,19 @@ class Settings(BaseSettings):
     def tz(self) -> zoneinfo.ZoneInfo:
         """Return the display and scheduling time zone."""
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def reminder_schedule(self) -> ReminderSchedule:
+        """Return the reminder schedule these settings describe."""
+        return ReminderSchedule(
+            kickoff_time=self.kickoff_time,
+            follow_up_days_before_end=self.follow_up_days,
+            escalation_days_before_end=self.escalation_days,
+            reminder_time=self.reminder_time,
+            overdue_time=self.reminder_time,
+            digest_weekday=self.digest_weekday,
+            digest_time=self.digest_time,
+            tz=self.tz,
+        )
 
     @property
     def telegram_enabled(self) -> bool:

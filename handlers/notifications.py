@@ -13,7 +13,7 @@ from handlers.flows.my_items import STATUS_NAMES
 from handlers.i18n import Translator
 from handlers.types import Button, Reply
 from storage.errors import N_
-from storage.models import EventKind, FeedbackEvent, FeedbackItem, Status
+from storage.models import EventKind, FeedbackEvent, FeedbackItem, Person, Status
 
 
 def _(translator: Translator, message: str, **params: object) -> str:
@@ -30,6 +30,21 @@ async def render_outbox_payload(
         return await render_reminder(session, payload, translator)
     if kind in {"meeting_escalation", "overdue_items", "weekly_digest"}:
         return await render_official_notice(session, payload, translator)
+    if kind == "recipient_unreachable":
+        person = await session.get(Person, int(str(payload.get("person_id") or 0)))
+        text = _(
+            translator,
+            N_(
+                "⚠️ {name} ({channel} {recipient}) can no longer be reached: "
+                "{reason}. Messages to them are not retried; see "
+                "`coopbot outbox status`."
+            ),
+            name=person.full_name if person and person.full_name else "?",
+            channel=payload.get("channel"),
+            recipient=payload.get("recipient"),
+            reason=payload.get("reason"),
+        )
+        return [Reply(text=text)]
     if kind != "item_event":
         return []
     item = await session.get(FeedbackItem, int(str(payload.get("item_id", 0))))

@@ -158,3 +158,31 @@ class ReminderSchedule:
         monday = local.date() - dt.timedelta(days=(local.weekday() - self.digest_weekday) % 7)
         fire = self.local(monday, self.digest_time)
         return monday if moment >= fire else None
+
+
+async def set_override(
+    session: AsyncSession, day: dt.date, *, day_off: bool, note: str = ""
+) -> None:
+    """Declare ``day`` a day off or a working day (replacing an earlier override)."""
+    existing = await session.get(HolidayOverride, day)
+    if existing is None:
+        session.add(HolidayOverride(day=day, day_off=day_off, note=note[:200]))
+    else:
+        existing.day_off, existing.note = day_off, note[:200]
+    await session.flush()
+
+
+async def remove_override(session: AsyncSession, day: dt.date) -> bool:
+    """Remove an override; return False when there was none."""
+    existing = await session.get(HolidayOverride, day)
+    if existing is None:
+        return False
+    await session.delete(existing)
+    await session.flush()
+    return True
+
+
+async def list_overrides(session: AsyncSession) -> list[HolidayOverride]:
+    """Return the overrides by date."""
+    rows = await session.execute(select(HolidayOverride).order_by(HolidayOverride.day))  # type: ignore[arg-type]
+    return list(rows.scalars())

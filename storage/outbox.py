@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
+from storage.people import admin_identities
 
 CLAIM_LEASE = dt.timedelta(minutes=2)
 
@@ -57,11 +58,17 @@ async def plan(
 
 
 async def claim_due(
-    session: AsyncSession, *, limit: int = 50, now: dt.datetime | None = None
+    session: AsyncSession,
+    *,
+    limit: int = 50,
+    now: dt.datetime | None = None,
+    channels: list[str] | None = None,
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` messages that are due, oldest first, for this worker.
 
-    The caller commits right after, so other workers see the claim.
+    ``channels`` limits the claim to the channels this worker can send on, so a worker never
+    holds up messages another process is there to deliver. The caller commits right after,
+    so other workers see the claim.
     """
     now = now or utcnow()
     due = or_(
@@ -78,7 +85,7 @@ async def claim_due(
     # workers read the same rows before either writes).
     chosen = (
         select(col(OutboxMessage.id))
-        .where(due)
+        .where(due, col(OutboxMessage.channel).in_(channels) if channels is not None else true())
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -169,6 +176,31 @@ async def mark_unreachable(
         .values(unreachable_since=now, unreachable_reason=reason[:200])
     )
     await session.flush()
+    await _tell_admins(session, message, reason, now)
+
+
+async def _tell_admins(
+    session: AsyncSession, message: OutboxMessage, reason: str, now: dt.datetime
+) -> None:
+    """Plan a notice to every admin that a recipient can no longer be reached."""
+    for admin in await admin_identities(session, now=now):
+        if (admin.channel, admin.external_id) == (message.channel, message.recipient):
+            continue
+        await plan(
+            session,
+            dedupe_key=f"unreachable:{message.channel}:{message.recipient}:{now.date()}:{admin.id}",
+            channel=admin.channel,
+            recipient=admin.external_id,
+            person_id=admin.person_id,
+            payload={
+                "kind": "recipient_unreachable",
+                "channel": message.channel,
+                "recipient": message.recipient,
+                "person_id": message.person_id,
+                "reason": reason[:200],
+            },
+            now=now,
+        )
 
 
 async def retry(

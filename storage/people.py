@@ -53,3 +53,23 @@ async def preferred_locale(session: AsyncSession, channel: str, external_id: str
         return None
     chosen, platform = row
     return chosen or platform
+
+
+async def admin_identities(
+    session: AsyncSession, *, now: dt.datetime | None = None
+) -> list[ChannelIdentity]:
+    """Return every reachable account, on any channel, of people holding the admin role."""
+    now = now or utcnow()
+    rows = await session.execute(
+        select(ChannelIdentity)
+        .join(RoleAssignment, col(RoleAssignment.person_id) == col(ChannelIdentity.person_id))
+        .where(
+            col(ChannelIdentity.unreachable_since).is_(None),
+            col(RoleAssignment.role) == Role.ADMIN,
+            col(RoleAssignment.valid_from) <= now,
+            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+        )
+        .order_by(col(ChannelIdentity.id))
+    )
+    unique = {identity.id: identity for identity in rows.scalars()}
+    return list(unique.values())

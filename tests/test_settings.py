@@ -94,3 +94,21 @@ def test_the_committed_example_file_is_valid_and_leaves_channels_off(
     assert settings.telegram_bot_token is None
     assert not settings.telegram_enabled
     assert settings.zalo_api_base_url == "https://openapi.zalo.me"
+
+
+def test_the_reminder_schedule_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """COOPBOT_KICKOFF_TIME and the day counts shape the schedule; bad times name the variable."""
+    import datetime as dt
+
+    from storage.calendar import Quarter, WorkingCalendar
+
+    monkeypatch.setenv("COOPBOT_KICKOFF_TIME", "07:15")
+    monkeypatch.setenv("COOPBOT_FOLLOW_UP_DAYS", "10")
+    schedule = load_settings().reminder_schedule()
+    kickoff = schedule.kickoff(Quarter(2026, 2), WorkingCalendar()).astimezone(schedule.tz)
+    assert (kickoff.hour, kickoff.minute) == (7, 15)
+    follow_up = schedule.follow_up(Quarter(2026, 2)).astimezone(schedule.tz)
+    assert follow_up.date() == dt.date(2026, 6, 21)
+    monkeypatch.setenv("COOPBOT_KICKOFF_TIME", "25:00")
+    with pytest.raises(SettingsError, match=r"^COOPBOT_KICKOFF_TIME: "):
+        load_settings()

@@ -12,6 +12,7 @@ from bot.cli import (
     db_commands,
     demo_commands,
     demo_data_commands,
+    holidays_commands,
     invite_commands,
     outbox_commands,
     registry_commands,
@@ -40,6 +41,7 @@ demo_data_commands.register(app)
 invite_commands.register(app)
 outbox_commands.register(app)
 reminders_commands.register(app)
+holidays_commands.register(app)
 
 
 def main() -> None:

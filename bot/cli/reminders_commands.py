@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
-from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
+from storage.calendar import Quarter, WorkingCalendar
 from storage.errors import InvalidInput
 from storage.reminders import Planned, plan_due
 
@@ -51,9 +51,7 @@ def run_at(
 
     async def body() -> tuple[list[Planned], int]:
         async with open_database(settings) as database, database.transaction() as session:
-            report = await plan_due(
-                session, moment, ReminderSchedule(tz=settings.tz), dry_run=dry_run
-            )
+            report = await plan_due(session, moment, settings.reminder_schedule(), dry_run=dry_run)
             return report.due, report.new
 
     due, new = run(body)
@@ -78,7 +76,7 @@ def plan_quarter(
     del dry_run  # previewing never plans; the option documents that
 
     async def body() -> list[tuple[str, list[Planned]]]:
-        schedule = ReminderSchedule(tz=settings.tz)
+        schedule = settings.reminder_schedule()
         async with open_database(settings) as database, database.session() as session:
             calendar = await WorkingCalendar.load(session)
             moments = [

@@ -134,3 +134,18 @@ def test_reminders_run_at_a_moment_and_preview_a_quarter(cli) -> None:
     naive = cli("reminders", "run", "--at", "2026-04-06T08:00")
     assert naive.exit_code == 2
     assert "offset" in naive.output
+
+
+def test_holiday_overrides_can_be_added_listed_and_removed(cli) -> None:
+    """A Tết bridge day and a swapped Saturday are stored, shown and removable."""
+    cli("db", "upgrade")
+    assert cli("holidays", "add", "06/04/2026", "--note", "Nghỉ bù").exit_code == 0
+    assert cli("holidays", "add", "2026-04-11", "--working").exit_code == 0
+    listed = cli("holidays", "list").output
+    assert "06/04/2026  day off" in listed
+    assert "11/04/2026  working day" in listed
+    preview = cli("reminders", "plan", "--quarter", "2026Q2")
+    assert "kick-off 07/04/2026 08:00" in preview.output
+    assert cli("holidays", "remove", "06/04/2026").exit_code == 0
+    assert cli("holidays", "remove", "06/04/2026").exit_code == 1
+    assert cli("holidays", "add", "31/02/2026").exit_code == 2

@@ -169,6 +169,11 @@ class FakeTelegram(UpdateQueue):
             with self._lock:
                 self.record(call)
             return JSONResponse(call.response, status_code=401)
+        stall = self.take_stall(self.spec.canonical(requested))
+        if stall is not None:
+            # The request is lost before Telegram handles it: nothing is sent or recorded.
+            await asyncio.sleep(stall)
+            return JSONResponse(error_body(504, "Gateway Timeout"), status_code=504)
         if self.spec.canonical(requested) == "getUpdates" and not problems:
             await self._long_poll(params)
         call = self.execute(requested, params, files, problems=problems, encoding=encoding)

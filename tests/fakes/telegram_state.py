@@ -86,6 +86,19 @@ class TelegramState(ChatStore):
             self._failures.setdefault(canonical, []).append(body)
         self._notify()
 
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Make the next call of a method hang, then fail unprocessed (a lost request)."""
+        canonical = self.spec.canonical(method)
+        assert canonical, f"no Bot API method called {method}"
+        with self._lock:
+            self._stalls.setdefault(canonical, []).append(seconds)
+
+    def take_stall(self, method: str | None) -> float | None:
+        """Return the delay of a scripted stall of ``method``, consuming it."""
+        with self._lock:
+            stalls = self._stalls.get(method or "", [])
+            return stalls.pop(0) if stalls else None
+
     def _check_ids(self, method: str, params: dict[str, Any]) -> list[str]:
         problems = []
         for field in ("chat_id", "from_chat_id"):

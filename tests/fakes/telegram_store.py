@@ -50,6 +50,7 @@ class ChatStore(CallLog):
         self._commands: dict[str, list[Any]] = {}
         self._webhook_url = ""
         self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._stalls: dict[str, list[float]] = {}
         self._ids = itertools.count(1)
 
     def _resolve_chat(self, chat_id: int | str) -> int | None:

@@ -116,3 +116,19 @@ async def test_two_workers_claiming_at_once_never_share_a_message(db: Database) 
     first, second = await asyncio.gather(worker(), worker())
     assert len(first) + len(second) == 40
     assert not set(first) & set(second)
+
+
+async def test_a_worker_claims_only_the_channels_it_can_send_on(session: AsyncSession) -> None:
+    """A web-only worker leaves Telegram's messages for the Telegram worker."""
+    await plan_one(session, "tg")
+    await plan(
+        session,
+        dedupe_key="web",
+        channel="web",
+        recipient="demo-director",
+        payload={"kind": "test"},
+        now=NOW,
+    )
+    claimed = await claim_due(session, now=NOW, channels=["web"])
+    assert [m.dedupe_key for m in claimed] == ["web"]
+    assert [m.dedupe_key for m in await claim_due(session, now=NOW)] == ["tg"]

@@ -168,8 +168,33 @@ def test_personas_switch_and_the_clock_jumps_to_the_next_quarter(page: Page) -> 
     p.get_by_role("button", name="Chuyển đến đầu quý sau").click()
     expect(clock).not_to_have_text(before)
     expect(clock).to_have_text(re.compile(r"^08:00 \d{2}/(01|04|07|10)/\d{4}$"))
-    expect(p.get_by_role("status")).to_contain_text("Chưa có gì khác xảy ra")
+    expect(p.get_by_role("status")).to_contain_text("lời nhắc đến hạn đã được lên lịch")
     screenshot(p, "web-chat-clock.png")
+
+
+def test_after_a_jump_the_leader_gets_the_agenda_and_logs_the_meeting(page: Page) -> None:
+    """The quarter's reminder reaches the leader; logging the meeting tells the director."""
+    p = page
+    p.get_by_role("button", name="Chuyển đến đầu quý sau").click()
+    p.get_by_role("button", name=re.compile("Lãnh đạo xã — Xã An Lạc Thôn")).click()
+    leader = p.locator('.messages[data-persona="commune_leader"]')
+    reminder = leader.locator(".from-bot").filter(has_text=re.compile(r"Quý (I|II|III|IV)/\d{4}"))
+    expect(reminder.last).to_contain_text("HTX Trinh Phú")
+    screenshot(p, "web-chat-reminder.png")
+    reminder.last.get_by_role("button", name="📝 Ghi nhận cuộc họp").click()
+    leader.get_by_role("button", name="Hôm nay").last.click()
+    leader.get_by_role("button", name="☐ HTX Trinh Phú").last.click()
+    leader.get_by_role("button", name="✅ Xong").last.click()
+    leader.get_by_role("button", name="⏭ Bỏ qua").last.click()
+    # The director's report of the first test is the one item on the agenda.
+    expect(leader.locator(".from-bot").last).to_contain_text("PA-")
+    leader.get_by_role("button", name="✅ Giải quyết tại xã").last.click()
+    leader.get_by_role("button", name="💾 Lưu").last.click()
+    expect(leader.locator(".from-bot").last).to_contain_text("Đã lưu")
+    p.get_by_role("button", name=re.compile("Giám đốc — HTX Trinh Phú")).click()
+    director = p.locator('.messages[data-persona="director"]')
+    expect(director.locator(".from-bot").last).to_contain_text("đã giải quyết")
+    screenshot(p, "web-chat-outcome.png")
 
 
 def test_the_language_toggle_translates_the_page(page: Page) -> None:
