@@ -1,5 +1,8 @@
 """The composition root: the Telegram application and the services that live as long as it.
 
+When Zalo is configured too, its channel is built here beside Telegram's (same database, same
+router) and its sender joins the outbox worker; ``bot/webhook.py`` serves its webhook.
+
 ``coopbot run`` builds it and runs it (polling, or behind ``bot/webhook.py``); tests build the
 very same application against a fake Bot API server::
 
@@ -23,9 +26,12 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.ext import JobQueue as _JobQueue
 
+from bot.channels.base import ChannelSender
 from bot.channels.telegram import TelegramChannel, TelegramSender, set_commands
 from bot.channels.telegram_convert import CHANNEL
+from bot.channels.zalo import ZaloService, build_zalo
 from bot.outbox import OutboxWorker
+from bot.render import DefaultRenderers
 from bot.scheduler import ReminderClock
 from bot.settings import Settings, SettingsError
 from handlers.router import Router
@@ -59,6 +65,7 @@ class Services:
     channel: TelegramChannel
     owns_database: bool
     background: Background
+    zalo: ZaloService | None = None
 
 
 def services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
@@ -114,12 +121,7 @@ def build_application(settings: Settings, database: Database | None = None) -> T
 
     owns_database = database is None
     database = database or Database(settings.database_url)
-    config = HandlerConfig(
-        default_locale=settings.default_locale,
-        timezone=settings.timezone,
-        bot_username=settings.telegram_bot_username,
-    )
-    router = Router(database, config)
+    router = Router(database, handler_config(settings))
     channel = TelegramChannel(router, database, settings.default_locale)
     channel.register(application)
     application.bot_data[_SERVICES_KEY] = Services(
@@ -129,8 +131,19 @@ def build_application(settings: Settings, database: Database | None = None) -> T
         channel=channel,
         owns_database=owns_database,
         background=Background(),
+        zalo=build_zalo(settings, database, router) if settings.zalo_enabled else None,
     )
     return application
+
+
+def handler_config(settings: Settings) -> HandlerConfig:
+    """Return what the handlers need to know of the deployment."""
+    return HandlerConfig(
+        default_locale=settings.default_locale,
+        timezone=settings.timezone,
+        bot_username=settings.telegram_bot_username,
+        renderers=DefaultRenderers(),
+    )
 
 
 @dataclass
@@ -142,31 +155,31 @@ class Background:
     reminders: ReminderClock | None = None
 
 
-async def start_background_services(application: TelegramApplication) -> None:
+def start_background(
+    background: Background,
+    database: Database,
+    settings: Settings,
+    senders: dict[str, ChannelSender],
+) -> None:
     """Start the outbox worker and the reminder clock, once the event loop runs.
 
     The reminder clock plans at once (catch-up for a bot that was down) and then every
-    minute; the outbox worker sends what is planned, here and in any other worker.
+    minute; the outbox worker sends what is planned, here and in any other worker, on the
+    channels of ``senders``.
     """
-    found = services(application)
-    if not found.settings.background_services:
+    if not settings.background_services:
         return
-    worker = OutboxWorker(
-        found.database,
-        {CHANNEL: TelegramSender(application.bot)},
-        default_locale=found.settings.default_locale,
+    worker = OutboxWorker(database, senders, default_locale=settings.default_locale)
+    background.tasks.append(
+        asyncio.create_task(worker.run_forever(background.stop), name="outbox")
     )
-    found.background.tasks.append(
-        asyncio.create_task(worker.run_forever(found.background.stop), name="outbox")
-    )
-    reminders = ReminderClock(found.database, found.settings.reminder_schedule())
+    reminders = ReminderClock(database, settings.reminder_schedule())
     reminders.start()
-    found.background.reminders = reminders
+    background.reminders = reminders
 
 
-async def stop_background_services(application: TelegramApplication) -> None:
-    """Stop what ``start_background_services`` started, before the database closes."""
-    background = services(application).background
+async def stop_background(background: Background) -> None:
+    """Stop what ``start_background`` started, before the database closes."""
     background.stop.set()
     if background.reminders is not None:
         background.reminders.shutdown()
@@ -174,6 +187,20 @@ async def stop_background_services(application: TelegramApplication) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)
     background.tasks.clear()
+
+
+async def start_background_services(application: TelegramApplication) -> None:
+    """Start the background services of the application, sending on Telegram (and Zalo)."""
+    found = services(application)
+    senders: dict[str, ChannelSender] = {CHANNEL: TelegramSender(application.bot)}
+    if found.zalo is not None:
+        senders[found.zalo.sender.name] = found.zalo.sender
+    start_background(found.background, found.database, found.settings, senders)
+
+
+async def stop_background_services(application: TelegramApplication) -> None:
+    """Stop what ``start_background_services`` started, before the database closes."""
+    await stop_background(services(application).background)
 
 
 async def _post_init(application: TelegramApplication) -> None:
@@ -184,5 +211,7 @@ async def _post_init(application: TelegramApplication) -> None:
 async def _post_shutdown(application: TelegramApplication) -> None:
     await stop_background_services(application)
     found = services(application)
+    if found.zalo is not None:
+        await found.zalo.aclose()
     if found.owns_database:
         await found.database.close()

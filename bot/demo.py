@@ -29,6 +29,7 @@ from bot.channels.web_files import FileStore
 from bot.channels.web_hub import WebHub, WebSender
 from bot.clock import DemoClock
 from bot.outbox import OutboxWorker
+from bot.render import DefaultRenderers
 from bot.scheduler import ReminderClock
 from bot.settings import Settings
 from handlers.router import Router
@@ -158,7 +159,11 @@ async def serve_demo(
     try:
         clock = DemoClock(paths.clock_file)
         await prepare_demo(database, CHANNEL, clock, locale=settings.default_locale)
-        config = HandlerConfig(default_locale=settings.default_locale, timezone=settings.timezone)
+        config = HandlerConfig(
+            default_locale=settings.default_locale,
+            timezone=settings.timezone,
+            renderers=DefaultRenderers(),
+        )
         files = FileStore(paths.files_dir)
         hub = WebHub(files, clock.now)
         context = WebChatContext(

@@ -3,7 +3,8 @@
 Long-lived (started with the bot, stopped with it). Any number of workers may run against the
 same database: rows are claimed, never shared. Failures back off exponentially with jitter up
 to a limit; ``RetryLater`` waits as the platform says; a recipient who blocked the bot is
-marked unreachable instead of being retried forever.
+marked unreachable instead of being retried forever; a message the platform's rules refuse
+for now (Zalo's 48-hour window) is marked failed with the reason, and the admins are told.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from bot.channels.base import (
     ChannelSender,
+    MessagingWindowClosed,
     PermanentFailure,
     RecipientUnreachable,
     RetryLater,
@@ -28,7 +30,14 @@ from handlers.notifications import render_outbox_payload
 from storage.db import Database
 from storage.dialogs import find_identity
 from storage.models import OutboxMessage, Person, utcnow
-from storage.outbox import claim_due, mark_failed, mark_retry, mark_sent, mark_unreachable
+from storage.outbox import (
+    claim_due,
+    mark_failed,
+    mark_refused,
+    mark_retry,
+    mark_sent,
+    mark_unreachable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +159,10 @@ class OutboxWorker:
                     max_attempts=self.policy.max_attempts,
                     now=self.clock(),
                 )
+        except MessagingWindowClosed as error:
+            logger.warning("outbox message %s not allowed now: %s", message_id, error)
+            async with self.database.transaction() as session:
+                await mark_refused(session, message_id, str(error), now=self.clock())
         except PermanentFailure as error:
             logger.error("outbox message %s refused: %s", message_id, error)
             async with self.database.transaction() as session:

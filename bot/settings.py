@@ -150,6 +150,34 @@ class Settings(BaseSettings):
         """Tell whether a Telegram token is configured."""
         return self.telegram_bot_token is not None
 
+    @property
+    def zalo_configured(self) -> bool:
+        """Tell whether any Zalo credential is set (complete or not)."""
+        return any(
+            value is not None
+            for value in (
+                self.zalo_app_id,
+                self.zalo_app_secret,
+                self.zalo_oa_secret,
+                self.zalo_access_token,
+                self.zalo_refresh_token,
+            )
+        )
+
+    def zalo_missing(self) -> list[str]:
+        """Return the names of the Zalo settings the channel cannot run without."""
+        required = {
+            "ZALO_APP_ID": self.zalo_app_id,
+            "ZALO_APP_SECRET": self.zalo_app_secret,
+            "ZALO_OA_SECRET": self.zalo_oa_secret,
+        }
+        return [name for name, value in required.items() if value is None]
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """Tell whether the Zalo channel is fully configured (the tokens may be stored)."""
+        return self.zalo_configured and not self.zalo_missing()
+
 
 def _variable_name(field_name: str) -> str:
     field = Settings.model_fields.get(field_name)

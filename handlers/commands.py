@@ -11,6 +11,7 @@ from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, set_person_locale
 from storage.errors import N_
+from storage.models import Role
 from storage.runtime import mark_processed
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -90,8 +91,16 @@ async def help_command(turn: Turn) -> bool:
         )
     else:
         lines.append(turn._("Your roles: {roles}.", roles=", ".join(role_names(turn))))
-        lines.append(turn._("/report — send a difficulty, proposal or question"))
-        lines.append(turn._("/my — your cooperative's items and their answers"))
+        if turn.actor.cooperative_ids():
+            lines.append(turn._("/report — send a difficulty, proposal or question"))
+            lines.append(turn._("/my — your cooperative's items and their answers"))
+        if Role.COMMUNE_LEADER in turn.actor.roles:
+            lines.append(turn._("/meeting — log the quarterly meeting with the cooperatives"))
+        if turn.actor.is_admin or turn.actor.unit_ids():
+            lines.append(turn._("/inbox — new and overdue items to handle"))
+            lines.append(turn._("/summary [period] [unit] — where things stand"))
+            lines.append(turn._("/targets — the plan's targets against actual figures"))
+            lines.append(turn._("/digest on|off — the weekly summary"))
     lines.append(turn._("/language — Tiếng Việt / English"))
     lines.append(turn._("/cancel — stop what you are doing"))
     turn.say("\n".join(lines), *main_menu(turn))

@@ -45,6 +45,22 @@ async def render_outbox_payload(
             reason=payload.get("reason"),
         )
         return [Reply(text=text)]
+    if kind == "delivery_refused":
+        person = await session.get(Person, int(str(payload.get("person_id") or 0)))
+        text = _(
+            translator,
+            N_(
+                "⚠️ A message to {name} ({channel} {recipient}) was not delivered: {reason}. "
+                "Once they have written to the bot again, send it with "
+                "`coopbot outbox retry {number}`."
+            ),
+            name=person.full_name if person and person.full_name else "?",
+            channel=payload.get("channel"),
+            recipient=payload.get("recipient"),
+            reason=payload.get("reason"),
+            number=payload.get("message_id"),
+        )
+        return [Reply(text=text)]
     if kind != "item_event":
         return []
     item = await session.get(FeedbackItem, int(str(payload.get("item_id", 0))))
@@ -69,6 +85,14 @@ async def render_outbox_payload(
                     Button(_(translator, N_("↩️ Reopen")), f"my:r:{item.id}"),
                 )
             )
+    elif event.kind == EventKind.ASSIGNED:
+        text = _(
+            translator,
+            N_("Your item {reference} was assigned to {office}."),
+            reference=item.reference,
+            office=event.text or "",
+        )
+        return [Reply(text=text, buttons=tuple(buttons))]
     else:
         text = _(translator, N_("New comment on your item {reference}."), reference=item.reference)
     if event.text:

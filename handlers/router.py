@@ -13,7 +13,20 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers import commands
-from handlers.flows import meeting, meeting_reminders, my_items, onboarding, report
+from handlers.flows import (
+    charts,
+    export,
+    inbox,
+    invite_chat,
+    meeting,
+    meeting_reminders,
+    my_items,
+    onboarding,
+    people,
+    report,
+    summary,
+    targets,
+)
 from handlers.i18n import choose_locale, get_translator
 from handlers.turn import HandlerConfig, Turn
 from handlers.types import Incoming, Reply
@@ -43,6 +56,13 @@ ROUTES: tuple[Route, ...] = (
     my_items.route,  # /my, its buttons and its steps
     meeting.route,  # /meeting, the reminder's buttons and the log's steps
     meeting_reminders.digest_command,  # /digest on|off and the digest's stop button
+    inbox.route,  # /inbox and the item card's actions (handlers only)
+    summary.route,  # /summary and its drill-down buttons
+    targets.route,  # /targets
+    charts.route,  # /chart and the ch: buttons (officials, commune leaders)
+    export.route,  # /export and the ex: buttons (officials, commune leaders)
+    invite_chat.route,  # /invite, its buttons and the typed name
+    people.route,  # /people and revoking access
     report.offer_for_free_text,  # text outside any flow
     commands.unknown,  # anything left: unknown command or stray input
 )

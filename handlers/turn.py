@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator, format_date, format_datetime
+from handlers.ports import Renderers
 from handlers.types import Button, Incoming, Reply
 from storage.errors import CoopbotError
 from storage.models import ChannelIdentity, DialogState
@@ -23,6 +24,7 @@ class HandlerConfig:
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     bot_username: str | None = None
+    renderers: Renderers | None = None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

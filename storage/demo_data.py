@@ -20,6 +20,8 @@ from storage.categories import ensure_default_categories
 from storage.models import (
     AdminUnit,
     Cooperative,
+    CooperativeRating,
+    OcopProduct,
     Office,
     PlanTarget,
     SuccessionKind,
@@ -291,6 +293,61 @@ async def _load_offices(session: AsyncSession, doc: dict[str, Any], report: Demo
         report.offices_added += 1
 
 
+async def _load_illustrative(session: AsyncSession, doc: dict[str, Any]) -> None:
+    """Load the illustrative ratings, OCOP products and high-tech flags (idempotent)."""
+    extra = doc.get("illustrative", {})
+    by_name = {c.folded_name: c for c in (await session.execute(select(Cooperative))).scalars()}
+    for rating in extra.get("ratings", []):
+        coop = by_name.get(fold(rating["cooperative"]))
+        if coop is None:
+            continue
+        exists = await session.execute(
+            select(CooperativeRating).where(
+                col(CooperativeRating.cooperative_id) == coop.id,
+                col(CooperativeRating.scheme) == rating["scheme"],
+                col(CooperativeRating.year) == rating["year"],
+            )
+        )
+        if exists.scalar_one_or_none() is None:
+            session.add(
+                CooperativeRating(
+                    cooperative_id=coop.id or 0,
+                    scheme=rating["scheme"],
+                    grade=rating["grade"],
+                    score=rating["score"],
+                    year=rating["year"],
+                    operating_effectively=rating["effective"],
+                )
+            )
+    for product in extra.get("ocop_products", []):
+        coop = by_name.get(fold(product["cooperative"]))
+        if coop is None:
+            continue
+        exists = await session.execute(
+            select(OcopProduct).where(
+                col(OcopProduct.cooperative_id) == coop.id,
+                col(OcopProduct.name) == product["name"],
+            )
+        )
+        if exists.scalar_one_or_none() is None:
+            certified = dt.date.fromisoformat(product["certified_on"])
+            session.add(
+                OcopProduct(
+                    cooperative_id=coop.id or 0,
+                    name=product["name"],
+                    stars=product["stars"],
+                    certified_on=certified,
+                    expires_on=certified.replace(year=certified.year + 3),
+                )
+            )
+            coop.ocop_stars = max(coop.ocop_stars or 0, product["stars"])
+    for name in extra.get("high_tech", []):
+        coop = by_name.get(fold(name))
+        if coop is not None:
+            coop.high_tech = True
+    await session.flush()
+
+
 async def load_demo_data(session: AsyncSession) -> DemoReport:
     """Load (or complete) the Kế Sách demo data set in the caller's transaction."""
     doc = load_demo_document()
@@ -300,5 +357,6 @@ async def load_demo_data(session: AsyncSession) -> DemoReport:
     await _load_cooperatives(session, doc, report)
     await _load_plan(session, doc, units, report)
     await _load_offices(session, doc, report)
+    await _load_illustrative(session, doc)
     await session.flush()
     return report

@@ -88,3 +88,20 @@ class TooManyAttempts(CoopbotError):
     """Too many wrong invite codes in a short time."""
 
     message = N_("Too many wrong codes. Please wait {minutes} minutes and try again.")
+
+
+class Busy(CoopbotError):
+    """The database is busy with another writer; the same request will work in a moment.
+
+    Raised instead of the driver's error for SQLite's "database is locked" (after the busy
+    timeout) and PostgreSQL's lock timeouts, deadlocks and serialization failures. Nothing of
+    the transaction was kept.
+    """
+
+    message = N_("The service is busy. Please send that again in a moment.")
+
+
+class Unavailable(CoopbotError):
+    """The database cannot be reached (down, restarting, or the connection was lost)."""
+
+    message = N_("The service cannot reach its database right now. Please try again later.")

@@ -42,6 +42,7 @@ CODE_LENGTH = 10
 DEFAULT_TTL = dt.timedelta(days=14)
 MAX_FAILED_ATTEMPTS = 5
 ATTEMPT_WINDOW = dt.timedelta(minutes=10)
+_SYMBOLS = frozenset(ALPHABET)
 
 
 def generate_code() -> str:
@@ -53,6 +54,17 @@ def generate_code() -> str:
 def normalize_code(code: str) -> str:
     """Return the code as stored for hashing: upper case, without spaces or dashes."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def looks_like_code(text: str) -> bool:
+    """Tell whether a message is most likely an invite code typed or pasted on its own.
+
+    Ten symbols of the code alphabet, in any case, with dashes or spaces anywhere between them
+    (``K7QM-3XPA-HT``, ``k7qm 3xpa ht``). Anything else (a greeting, a sentence) is not taken
+    for a code, so it is never counted as a wrong one.
+    """
+    symbols = [ch for ch in text if ch != "-" and not ch.isspace()]
+    return len(symbols) == CODE_LENGTH and all(ch.upper() in _SYMBOLS for ch in symbols)
 
 
 def hash_code(code: str) -> str:

@@ -23,7 +23,7 @@ from storage.models import (
 )
 from storage.outbox import plan
 
-NOTIFY_KINDS = frozenset({EventKind.STATUS, EventKind.COMMENT})
+NOTIFY_KINDS = frozenset({EventKind.STATUS, EventKind.COMMENT, EventKind.ASSIGNED})
 
 
 async def director_identities(

@@ -5,6 +5,13 @@ twice (a retried job, two workers) yields one message. Delivery claims rows — 
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take the same row — and
 records the outcome. A claim that is never finished (a worker killed mid-send) expires and the
 row is taken again: at-least-once delivery, with the dedupe key keeping planning exactly-once.
+
+A claim is one delivery attempt: the sender claims a message right before sending it, so a
+claimed row always means "this attempt may have reached the recipient". The attempt's number
+(``attempts`` after the claim) is its token: an outcome is recorded only while the row is still
+in that attempt, so a worker that stalled past its lease cannot overwrite what the worker that
+took the row over recorded. A row whose lease ran out is "interrupted": it is sent again and
+may therefore arrive twice (docs/operations.md, "Delivery guarantees").
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, case, func, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -21,6 +28,14 @@ from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
 from storage.people import admin_identities
 
 CLAIM_LEASE = dt.timedelta(minutes=2)
+# Kept on a row taken over after its lease ran out, so the sender can say it may be a repeat.
+INTERRUPTED = "interrupted: the previous attempt may have been delivered"
+
+# Notices to admins about an account: blocked for good, or one message refused for now.
+UNREACHABLE_NOTICE = "recipient_unreachable"
+REFUSED_NOTICE = "delivery_refused"
+ADMIN_NOTICE_KINDS = frozenset({UNREACHABLE_NOTICE, REFUSED_NOTICE})
+_NOTICE_KEYS = {UNREACHABLE_NOTICE: "unreachable", REFUSED_NOTICE: "refused"}
 
 
 async def plan(
@@ -63,12 +78,14 @@ async def claim_due(
     limit: int = 50,
     now: dt.datetime | None = None,
     channels: list[str] | None = None,
+    lease: dt.timedelta = CLAIM_LEASE,
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` messages that are due, oldest first, for this worker.
 
     ``channels`` limits the claim to the channels this worker can send on, so a worker never
     holds up messages another process is there to deliver. The caller commits right after,
-    so other workers see the claim.
+    so other workers see the claim. After ``lease`` the claim counts as interrupted and any
+    worker may take the row again; a row taken over this way says so in ``last_error``.
     """
     now = now or utcnow()
     due = or_(
@@ -95,8 +112,12 @@ async def claim_due(
         .where(col(OutboxMessage.id).in_(chosen))
         .values(
             status=OutboxStatus.SENDING,
-            claimed_until=now + CLAIM_LEASE,
+            claimed_until=now + lease,
             attempts=col(OutboxMessage.attempts) + 1,
+            last_error=case(
+                (col(OutboxMessage.status) == OutboxStatus.SENDING, literal(INTERRUPTED)),
+                else_=col(OutboxMessage.last_error),
+            ),
         )
         .returning(OutboxMessage)
         .execution_options(populate_existing=True, synchronize_session=False)
@@ -106,17 +127,43 @@ async def claim_due(
     return rows
 
 
+def _in_attempt(message_id: int, attempt: int | None) -> list[Any]:
+    """Return the conditions of an update that applies only while the row is in ``attempt``."""
+    conditions: list[Any] = [col(OutboxMessage.id) == message_id]
+    if attempt is not None:
+        conditions += [
+            col(OutboxMessage.attempts) == attempt,
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+        ]
+    return conditions
+
+
+def _is_current(message: OutboxMessage, attempt: int | None) -> bool:
+    """Tell whether a loaded row is still in ``attempt`` (always, when no attempt is given)."""
+    return attempt is None or (
+        message.attempts == attempt and message.status == OutboxStatus.SENDING
+    )
+
+
 async def mark_sent(
-    session: AsyncSession, message_id: int, now: dt.datetime | None = None
-) -> None:
-    """Record a delivery."""
-    await session.execute(
+    session: AsyncSession,
+    message_id: int,
+    now: dt.datetime | None = None,
+    *,
+    attempt: int | None = None,
+) -> bool:
+    """Record a delivery; with ``attempt``, only if the row is still in that attempt.
+
+    Returns whether the row was updated.
+    """
+    result = await session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+        .where(*_in_attempt(message_id, attempt))
         .values(
             status=OutboxStatus.SENT, sent_at=now or utcnow(), claimed_until=None, last_error=None
         )
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_retry(
@@ -127,12 +174,18 @@ async def mark_retry(
     error: str,
     max_attempts: int,
     now: dt.datetime | None = None,
+    attempt: int | None = None,
 ) -> OutboxStatus:
-    """Schedule another attempt after ``delay``, or give up after ``max_attempts``."""
+    """Schedule another attempt after ``delay``, or give up after ``max_attempts``.
+
+    With ``attempt``, nothing changes unless the row is still in that attempt.
+    """
     now = now or utcnow()
     message = await session.get(OutboxMessage, message_id)
     if message is None:
         return OutboxStatus.FAILED
+    if not _is_current(message, attempt):
+        return OutboxStatus(message.status)
     message.last_error = error[:500]
     message.claimed_until = None
     if message.attempts >= max_attempts:
@@ -145,24 +198,34 @@ async def mark_retry(
 
 
 async def mark_failed(
-    session: AsyncSession, message_id: int, error: str, now: dt.datetime | None = None
+    session: AsyncSession,
+    message_id: int,
+    error: str,
+    now: dt.datetime | None = None,
+    *,
+    attempt: int | None = None,
 ) -> None:
-    """Give up on a message the platform refused outright."""
+    """Give up on a message the platform refused outright (with ``attempt``: if still in it)."""
     del now  # the failure time is the row's last update; kept for a uniform signature
     await session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+        .where(*_in_attempt(message_id, attempt))
         .values(status=OutboxStatus.FAILED, last_error=error[:500], claimed_until=None)
     )
 
 
 async def mark_unreachable(
-    session: AsyncSession, message_id: int, reason: str, now: dt.datetime | None = None
+    session: AsyncSession,
+    message_id: int,
+    reason: str,
+    now: dt.datetime | None = None,
+    *,
+    attempt: int | None = None,
 ) -> None:
     """Stop trying a recipient who blocked the bot, and flag their account for admins."""
     now = now or utcnow()
     message = await session.get(OutboxMessage, message_id)
-    if message is None:
+    if message is None or not _is_current(message, attempt):
         return
     message.status = OutboxStatus.UNREACHABLE
     message.last_error = reason[:500]
@@ -176,31 +239,91 @@ async def mark_unreachable(
         .values(unreachable_since=now, unreachable_reason=reason[:200])
     )
     await session.flush()
-    await _tell_admins(session, message, reason, now)
+    await tell_admins(
+        session,
+        kind=UNREACHABLE_NOTICE,
+        channel=message.channel,
+        recipient=message.recipient,
+        person_id=message.person_id,
+        reason=reason,
+        now=now,
+    )
 
 
-async def _tell_admins(
-    session: AsyncSession, message: OutboxMessage, reason: str, now: dt.datetime
+async def mark_refused(
+    session: AsyncSession,
+    message_id: int,
+    reason: str,
+    now: dt.datetime | None = None,
+    *,
+    attempt: int | None = None,
 ) -> None:
-    """Plan a notice to every admin that a recipient can no longer be reached."""
+    """Give up on a message the platform's rules refuse for now, and tell the admins why.
+
+    Unlike a blocked recipient the account stays reachable: the refusal is about this message
+    (Zalo's 48-hour window and proactive quota), and an admin may retry it later. Notices to
+    admins that are refused themselves are not reported again, so refusals never cascade.
+    """
+    now = now or utcnow()
+    message = await session.get(OutboxMessage, message_id)
+    if message is None or not _is_current(message, attempt):
+        return
+    message.status = OutboxStatus.FAILED
+    message.last_error = reason[:500]
+    message.claimed_until = None
+    await session.flush()
+    if message.payload.get("kind") in ADMIN_NOTICE_KINDS:
+        return
+    await tell_admins(
+        session,
+        kind=REFUSED_NOTICE,
+        channel=message.channel,
+        recipient=message.recipient,
+        person_id=message.person_id,
+        reason=reason,
+        now=now,
+        message_id=message.id,
+    )
+
+
+async def tell_admins(
+    session: AsyncSession,
+    *,
+    kind: str,
+    channel: str,
+    recipient: str,
+    person_id: int | None,
+    reason: str,
+    now: dt.datetime,
+    message_id: int | None = None,
+) -> int:
+    """Plan a notice of ``kind`` about an account to every admin, at most once a day each.
+
+    The account itself is left out when it belongs to an admin. Returns how many were new.
+    """
+    planned = 0
     for admin in await admin_identities(session, now=now):
-        if (admin.channel, admin.external_id) == (message.channel, message.recipient):
+        if (admin.channel, admin.external_id) == (channel, recipient):
             continue
-        await plan(
+        payload: dict[str, Any] = {
+            "kind": kind,
+            "channel": channel,
+            "recipient": recipient,
+            "person_id": person_id,
+            "reason": reason[:200],
+        }
+        if message_id is not None:
+            payload["message_id"] = message_id
+        planned += await plan(
             session,
-            dedupe_key=f"unreachable:{message.channel}:{message.recipient}:{now.date()}:{admin.id}",
+            dedupe_key=f"{_NOTICE_KEYS[kind]}:{channel}:{recipient}:{now.date()}:{admin.id}",
             channel=admin.channel,
             recipient=admin.external_id,
             person_id=admin.person_id,
-            payload={
-                "kind": "recipient_unreachable",
-                "channel": message.channel,
-                "recipient": message.recipient,
-                "person_id": message.person_id,
-                "reason": reason[:200],
-            },
+            payload=payload,
             now=now,
         )
+    return planned
 
 
 async def retry(
@@ -229,6 +352,16 @@ async def status_counts(session: AsyncSession) -> dict[str, int]:
         select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
     )
     return {status: int(count) for status, count in rows.all()}
+
+
+async def oldest_due(session: AsyncSession, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Return when the longest-waiting due, undelivered message became due (None when none)."""
+    return await session.scalar(
+        select(func.min(col(OutboxMessage.next_attempt_at))).where(
+            col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            col(OutboxMessage.next_attempt_at) <= (now or utcnow()),
+        )
+    )
 
 
 async def problem_messages(session: AsyncSession, limit: int = 20) -> list[OutboxMessage]:

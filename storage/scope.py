@@ -86,8 +86,10 @@ async def load_actor(
 def in_unit_subtree(column: Any, unit_ids: list[int]) -> ColumnElement[bool]:
     """Return a clause true when ``column`` (a unit id) is inside ``unit_ids`` in any era.
 
-    Inside means: one of the units is its ancestor, or an ancestor of the unit(s) of today it
-    lives on in — so xã Trinh Phú (abolished 2025) is inside Xã An Lạc Thôn and Cần Thơ.
+    Inside means: one of the units is its ancestor; or it is an old unit living on in a unit
+    of today that is inside (xã Trinh Phú, abolished 2025, is inside Xã An Lạc Thôn and Cần
+    Thơ); or it is a unit of today that absorbed an old unit that is inside (Xã An Lạc Thôn
+    is inside the former Huyện Kế Sách, which a 2021 plan's targets refer to).
     """
     descendants = select(col(UnitAncestor.unit_id)).where(
         col(UnitAncestor.ancestor_id).in_(unit_ids)
@@ -95,7 +97,10 @@ def in_unit_subtree(column: Any, unit_ids: list[int]) -> ColumnElement[bool]:
     predecessors = select(col(UnitCurrent.unit_id)).where(
         col(UnitCurrent.current_id).in_(descendants)
     )
-    return or_(column.in_(descendants), column.in_(predecessors))
+    successors = select(col(UnitCurrent.current_id)).where(
+        col(UnitCurrent.unit_id).in_(descendants)
+    )
+    return or_(column.in_(descendants), column.in_(predecessors), column.in_(successors))
 
 
 def item_scope_clause(actor: Actor) -> ColumnElement[bool]:

@@ -31,7 +31,7 @@ async def unit_names(session: AsyncSession, unit_ids: list[int]) -> list[str]:
     rows = await session.execute(
         select(col(AdminUnit.id), col(AdminUnit.name)).where(col(AdminUnit.id).in_(unit_ids))
     )
-    names = dict(rows.tuples().all())
+    names = dict(rows.all())
     return [names[i] for i in unit_ids if i in names]
 
 

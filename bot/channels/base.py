@@ -31,6 +31,14 @@ class PermanentFailure(DeliveryError):
     """The platform refused the message itself (bad request): retrying will not help."""
 
 
+class MessagingWindowClosed(PermanentFailure):
+    """The platform's rules refuse this message for now, not the person: tell the admins.
+
+    Zalo's 48-hour reply window and proactive quota are such rules. The message is not retried
+    on its own; an admin may retry it once the person has written again.
+    """
+
+
 class ChannelSender(Protocol):
     """Sends replies to one recipient on one channel (used by the outbox)."""
 

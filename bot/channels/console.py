@@ -23,6 +23,7 @@ from bot.channels.web_strings import persona_label
 from bot.clock import DemoClock
 from bot.demo import DemoPaths, prepare_demo
 from bot.outbox import OutboxWorker
+from bot.render import DefaultRenderers
 from bot.settings import Settings
 from handlers.i18n import Translator, choose_locale, get_translator
 from handlers.router import Router
@@ -201,7 +202,11 @@ async def run_shell(
         await prepare_demo(
             database, CHANNEL, clock, locale=settings.default_locale, personas=(persona,)
         )
-        config = HandlerConfig(default_locale=settings.default_locale, timezone=settings.timezone)
+        config = HandlerConfig(
+            default_locale=settings.default_locale,
+            timezone=settings.timezone,
+            renderers=DefaultRenderers(),
+        )
         router = Router(database, config, clock=clock.now)
         files = FileStore(paths.files_dir)
         chat = ConsoleChat(database, router, persona, files, out, settings.default_locale)

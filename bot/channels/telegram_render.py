@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
+from bot.channels.text_split import fitting_prefix, utf16_length
+from bot.channels.text_split import split_text as _split
 from handlers.types import Button, FileOut, Reply
 
 logger = logging.getLogger(__name__)
@@ -39,27 +41,7 @@ class Outgoing:
 
 def shown_length(text: str) -> int:
     """Return the length Telegram counts: UTF-16 code units of the text as shown."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fitting(text: str, limit: int) -> int:
-    """Return how many characters of ``text`` fit in ``limit`` UTF-16 code units."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
-
-
-def _cut(window: str) -> int | None:
-    """Return where to cut a window: a late line break, else a late space, else any of them."""
-    for least in (len(window) // 2, 1):
-        for separator in ("\n", " "):
-            position = window.rfind(separator)
-            if position >= least:
-                return position
-    return None
+    return utf16_length(text)
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT, first_limit: int | None = None) -> list[str]:
@@ -68,21 +50,7 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT, first_limit: int | None = 
     Cuts at the last line break that fits, else at the last space, else in the middle of a
     word; the line break or space cut at is dropped. Parts with nothing visible are dropped.
     """
-    parts: list[str] = []
-    remaining = text
-    budget = limit if first_limit is None else first_limit
-    while shown_length(remaining) > budget:
-        room = _fitting(remaining, budget)
-        cut = _cut(remaining[: room + 1])  # a separator just past the limit is a clean cut too
-        if cut is None:
-            parts.append(remaining[:room])
-            remaining = remaining[room:]
-        else:
-            parts.append(remaining[:cut])
-            remaining = remaining[cut + 1 :]
-        budget = limit
-    parts.append(remaining)
-    return [part for part in parts if part.strip()]
+    return _split(text, limit, first_limit, measure=utf16_length)
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -124,7 +92,7 @@ def _markup(title: str, text: str) -> str:
 
 def _text_parts(title: str, text: str) -> list[str]:
     """Return the HTML of each message a long titled text needs."""
-    title = title[: _fitting(title, MESSAGE_LIMIT // 2)]
+    title = fitting_prefix(title, MESSAGE_LIMIT // 2, utf16_length)
     first_limit = MESSAGE_LIMIT - shown_length(title) - 1 if title else MESSAGE_LIMIT
     parts = split_text(text, MESSAGE_LIMIT, first_limit)
     if not title:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import (
+    bench_commands,
     db_commands,
     demo_commands,
     demo_data_commands,
@@ -17,9 +18,11 @@ from bot.cli import (
     outbox_commands,
     registry_commands,
     reminders_commands,
+    report_commands,
     run_commands,
     shell_commands,
     units_commands,
+    zalo_commands,
 )
 
 app = typer.Typer(
@@ -41,7 +44,10 @@ demo_data_commands.register(app)
 invite_commands.register(app)
 outbox_commands.register(app)
 reminders_commands.register(app)
+report_commands.register(app)
 holidays_commands.register(app)
+zalo_commands.register(app)
+bench_commands.register(app)
 
 
 def main() -> None:

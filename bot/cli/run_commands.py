@@ -1,4 +1,9 @@
-"""``coopbot run``: serve Telegram by long polling, or by webhook behind a reverse proxy."""
+"""``coopbot run``: serve Telegram by long polling, or Telegram and Zalo by webhook.
+
+Zalo only ever posts its events to a webhook, so a deployment with Zalo alone needs
+``--webhook``; with both channels, polling serves Telegram and still sends the Zalo messages
+the bot plans (reminders, notifications), but receives nothing from Zalo.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.cli.common import configure_logging, fail, open_database, run, settings_or_exit
 from bot.settings import Settings
-from bot.webhook import serve_webhook
+from bot.webhook import serve_webhook, serve_zalo_webhook
 from handlers.i18n import CatalogError, load_catalogs
 from storage import migrate
 
@@ -37,7 +42,10 @@ def run_bot(
         bool,
         typer.Option(
             "--webhook",
-            help="Serve TELEGRAM_WEBHOOK_URL behind a reverse proxy instead of long polling.",
+            help=(
+                "Serve the webhooks (/telegram/webhook, /zalo/webhook) behind a reverse proxy "
+                "instead of long polling Telegram."
+            ),
         ),
     ] = False,
     host: Annotated[str, typer.Option(help="Address the webhook server listens on.")] = (
@@ -47,12 +55,20 @@ def run_bot(
         int, typer.Option(min=1, max=65535, help="Port the webhook server listens on.")
     ] = 8443,
 ) -> None:
-    """Run the Telegram bot until stopped (Ctrl+C or SIGTERM)."""
+    """Run the bot (Telegram, Zalo or both) until stopped (Ctrl+C or SIGTERM)."""
     settings = settings_or_exit()
     configure_logging(settings)
-    if settings.telegram_bot_token is None:
-        fail("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and set it", code=2)
-    target = _webhook_target(settings) if webhook else None
+    if settings.zalo_configured and settings.zalo_missing():
+        fail(f"Zalo is half configured: set {', '.join(settings.zalo_missing())}", code=2)
+    if not settings.telegram_enabled and not settings.zalo_enabled:
+        fail(
+            "TELEGRAM_BOT_TOKEN is not set and Zalo is not configured: create a bot with "
+            "@BotFather, or see docs/zalo.md",
+            code=2,
+        )
+    if not settings.telegram_enabled and not webhook:
+        fail("Zalo needs --webhook: Zalo posts its events to /zalo/webhook", code=2)
+    target = _webhook_target(settings) if webhook and settings.telegram_enabled else None
     problem = run(_schema_problem, settings)
     if problem is not None:
         fail(problem)
@@ -63,6 +79,14 @@ def run_bot(
     # Opt in to python-telegram-bot's durations as timedelta (RetryAfter), which also silences
     # its deprecation warning about the integer ones.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if not settings.telegram_enabled:
+        asyncio.run(serve_zalo_webhook(settings, host=host, port=port))
+        logger.info("stopped")
+        return
+    if settings.zalo_enabled and not webhook:
+        logger.warning(
+            "Zalo events are received only with --webhook; Zalo messages are still sent"
+        )
     application = build_application(settings)
     try:
         if target is None:

@@ -1,4 +1,8 @@
-"""Joining: ``/start CODE`` (or a deep link) redeems an invite; strangers are told how to join."""
+"""Joining: ``/start CODE`` (or a deep link) redeems an invite; strangers are told how to join.
+
+Zalo has no deep links and no command menu, so a stranger's message that is just an invite
+code is taken as ``/start CODE`` too, on every channel.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from handlers.commands import is_command
 from handlers.i18n import get_translator
 from handlers.menus import main_menu, role_names
 from handlers.turn import Turn
+from handlers.types import IncomingKind
 from storage.errors import N_, CoopbotError
-from storage.invites import redeem_invite
+from storage.invites import looks_like_code, redeem_invite
 from storage.scope import load_actor
 
 GREETINGS = {
@@ -38,6 +43,12 @@ async def start_command(turn: Turn) -> bool:
         else:
             _explain_invites(turn)
         return True
+    await _redeem(turn, code)
+    return True
+
+
+async def _redeem(turn: Turn, code: str) -> None:
+    """Redeem ``code`` for this account and greet the person, or say why it failed."""
     try:
         redemption = await redeem_invite(
             turn.session,
@@ -51,7 +62,7 @@ async def start_command(turn: Turn) -> bool:
     except CoopbotError as error:
         # Returned, not raised: a wrong code must stay counted towards the attempt limit.
         turn.say(turn.error_text(error))
-        return True
+        return
     turn.identity = redemption.identity
     turn.actor = await load_actor(turn.session, redemption.person.id or 0, turn.now)
     if redemption.person.locale is None and turn.incoming.platform_locale:
@@ -59,7 +70,6 @@ async def start_command(turn: Turn) -> bool:
     greeting = turn._(GREETINGS[redemption.assignment.role])
     roles = turn._("Your roles: {roles}.", roles=", ".join(role_names(turn)))
     turn.say(f"{greeting}\n{roles}", *main_menu(turn))
-    return True
 
 
 def _explain_invites(turn: Turn) -> None:
@@ -73,8 +83,12 @@ def _explain_invites(turn: Turn) -> None:
 
 
 async def stranger(turn: Turn) -> bool:
-    """Answer anything from someone not admitted with how to join; store nothing."""
+    """Redeem a code sent on its own, else explain how to join; store nothing else."""
     if turn.actor is not None and turn.actor.grants:
         return False
+    incoming = turn.incoming
+    if incoming.kind == IncomingKind.TEXT and looks_like_code(incoming.text):
+        await _redeem(turn, incoming.text)
+        return True
     _explain_invites(turn)
     return True

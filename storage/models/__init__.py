@@ -44,6 +44,7 @@ from storage.models.people import (
     RoleAssignment,
 )
 from storage.models.runtime import (
+    ButtonOverflow,
     ChannelCredential,
     DialogState,
     OutboxMessage,
@@ -65,6 +66,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AdminUnit",
     "Attachment",
+    "ButtonOverflow",
     "Category",
     "ChannelCredential",
     "ChannelIdentity",

@@ -78,3 +78,20 @@ class ChannelCredential(SQLModel, table=True):
     refresh_token: str
     expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ButtonOverflow(SQLModel, table=True):
+    """The buttons of the last message that had more than a channel can show at once.
+
+    Zalo shows at most four buttons under a message; the rest are reached through a "More…"
+    button whose payload names a page of this list, so any worker can show the next page.
+    """
+
+    __tablename__ = "button_overflow"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    external_id: str = Field(primary_key=True, max_length=64)
+    buttons: list[list[str]] = Field(
+        default_factory=list, sa_type=JSON, description="[label, payload] pairs, in order."
+    )
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

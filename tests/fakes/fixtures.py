@@ -1,7 +1,8 @@
-"""Pytest fixtures for the fakes; a test module (or conftest.py) imports what it uses.
+"""Pytest fixtures for the fakes (Telegram's Bot API, Zalo's OA API), for every test.
 
 ``fake_telegram`` fails the test at teardown if the bot broke the Bot API spec, unless the test
-has checked and cleared the violations it provoked on purpose (``fake.clear_violations()``).
+has checked and cleared the violations it provoked on purpose (``fake.clear_violations()``);
+``fake_zalo`` likewise for malformed Zalo messages and a refresh token spent twice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
 
 
 @pytest.fixture
@@ -19,3 +21,11 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as fake:
         yield fake
     assert not fake.violations, "Bot API spec violations:\n" + "\n".join(fake.violations)
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    """Give a running fake Zalo OA API whose first tokens are access-0 and refresh-0."""
+    async with FakeZalo() as fake:
+        yield fake
+    assert not fake.violations, "Zalo API violations:\n" + "\n".join(fake.violations)

@@ -1,0 +1,235 @@
+"""The Zalo Official Account channel: webhook events in through the router, replies out.
+
+``POST /zalo/webhook`` (served by ``bot/webhook.py`` beside Telegram's) checks the event's
+signature and age, answers 200 at once and handles the event afterwards on the event loop,
+so Zalo never waits for a conversation. The router deduplicates events by ``msg_id``. Zalo
+cannot carry per-message state, so a "More…" button (``more:<n>``) is answered here from the
+buttons stored for the person, without bothering the conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.channels.base import DeliveryError
+from bot.channels.zalo_client import ZaloClient, ZaloOAuth
+from bot.channels.zalo_convert import (
+    CHANNEL,
+    QUIET_EVENTS,
+    SIGNATURE_HEADER,
+    event_user,
+    is_fresh,
+    signature_matches,
+    to_incoming,
+)
+from bot.channels.zalo_render import MORE_PAYLOAD
+from bot.channels.zalo_send import ZaloMessenger, ZaloSender
+from bot.channels.zalo_tokens import ZaloTokens
+from bot.settings import Settings, SettingsError
+from handlers.i18n import choose_locale, get_translator
+from handlers.router import Router
+from handlers.types import Incoming, IncomingKind, Reply
+from storage.credentials import Tokens
+from storage.db import Database
+from storage.errors import N_
+from storage.models import utcnow
+from storage.people import preferred_locale
+from storage.reachability import mark_identity_reachable, mark_identity_unreachable
+from storage.runtime import mark_processed
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/zalo/webhook"
+UNFOLLOW_REASON = "stopped following the Zalo OA"
+APOLOGY = N_(
+    "Sorry, something went wrong on our side. Nothing you sent was lost — please try again "
+    "in a moment."
+)
+
+
+class ZaloChannel:
+    """Connects the Zalo webhook to the router; lives as long as the web app."""
+
+    def __init__(
+        self,
+        router: Router,
+        database: Database,
+        messenger: ZaloMessenger,
+        *,
+        app_id: str,
+        oa_secret: str,
+        default_locale: str = "vi",
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.router = router
+        self.database = database
+        self.messenger = messenger
+        self.app_id = app_id
+        self.oa_secret = oa_secret
+        self.default_locale = default_locale
+        self.clock = clock
+        # Tasks are only weakly referenced by the loop: keep them until they are done.
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def webhook(self, request: Request) -> Response:
+        """Check the signature and age of an event, start handling it, answer at once."""
+        body = await request.body()
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = None
+        timestamp = str(event.get("timestamp", "")) if isinstance(event, dict) else ""
+        if not isinstance(event, dict) or not signature_matches(
+            request.headers.get(SIGNATURE_HEADER),
+            app_id=self.app_id,
+            body=body,
+            timestamp=timestamp,
+            oa_secret=self.oa_secret,
+        ):
+            logger.warning("Zalo webhook call refused: bad or missing signature")
+            return PlainTextResponse("unauthorized", status_code=401)
+        if not is_fresh(event, self.clock()):
+            logger.warning("Zalo webhook call refused: the event is too old or too new")
+            return PlainTextResponse("stale event", status_code=403)
+        self._spawn(self.process(event))
+        return Response(status_code=200)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="zalo-event")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, patience: float = 10.0) -> None:
+        """Wait up to ``patience`` seconds for the events being handled (shutdown, tests)."""
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=patience)
+        if pending:
+            logger.warning("%s Zalo event(s) still running after %s s", len(pending), patience)
+
+    async def process(self, event: dict[str, Any]) -> None:
+        """Handle one verified event; failures are logged (and apologised for), never raised."""
+        name = str(event.get("event_name", ""))
+        incoming: Incoming | None = None
+        try:
+            incoming = await self._prepare(name, event)
+            if incoming is None:
+                return
+            more = MORE_PAYLOAD.fullmatch(incoming.payload)
+            if incoming.kind == IncomingKind.BUTTON and more is not None:
+                if await self._more(incoming, int(more.group(1))):
+                    return
+                incoming = replace(incoming, update_id=None)  # already recorded as processed
+            replies = await self.router.handle(incoming)
+            await self.messenger.send(incoming.chat_id, replies)
+        except DeliveryError as error:
+            logger.warning("could not answer a Zalo %s event: %s", name, error)
+        except Exception:
+            logger.exception("error while handling a Zalo %s event", name)
+            if incoming is not None:
+                await self._apologise(incoming.chat_id)
+
+    async def _prepare(self, name: str, event: dict[str, Any]) -> Incoming | None:
+        """Apply follow and unfollow; return what the conversations should answer, if anything."""
+        user = event_user(event)
+        if name == "unfollow" and user is not None:
+            async with self.database.transaction() as session:
+                await mark_identity_unreachable(
+                    session, CHANNEL, user, UNFOLLOW_REASON, now=self.clock()
+                )
+            logger.info("a Zalo user stopped following the OA")
+            return None
+        if name == "follow" and user is not None:
+            async with self.database.transaction() as session:
+                await mark_identity_reachable(session, CHANNEL, user)
+        if name.startswith("oa_") or name in QUIET_EVENTS:
+            return None  # our own messages echoed back, receipts
+        incoming = to_incoming(event)
+        if incoming is None:
+            logger.info("Zalo event %r ignored", name[:40])
+        return incoming
+
+    async def _more(self, incoming: Incoming, start: int) -> bool:
+        """Show the next stored buttons; False when there are none (the router answers)."""
+        if incoming.update_id is not None:
+            async with self.database.transaction() as session:
+                if not await mark_processed(session, CHANNEL, incoming.update_id):
+                    return True
+        return await self.messenger.send_more(incoming.chat_id, start)
+
+    async def _apologise(self, user_id: str) -> None:
+        """Tell the person something went wrong, in their language; never raise."""
+        try:
+            try:
+                async with self.database.session() as session:
+                    stored = await preferred_locale(session, CHANNEL, user_id)
+            except Exception:
+                stored = None  # the database may be what failed
+            translator = get_translator(choose_locale(stored, None, self.default_locale))
+            await self.messenger.send(user_id, [Reply(text=translator.gettext(APOLOGY))])
+        except Exception:
+            logger.exception("could not apologise to a Zalo user")
+
+
+@dataclass
+class ZaloService:
+    """The Zalo channel, its outbox sender and the HTTP client they share."""
+
+    channel: ZaloChannel
+    sender: ZaloSender
+    http: httpx.AsyncClient
+
+    async def aclose(self) -> None:
+        """Finish the events in progress and close the HTTP client."""
+        await self.channel.drain()
+        await self.http.aclose()
+
+
+def build_zalo(settings: Settings, database: Database, router: Router) -> ZaloService:
+    """Build the Zalo channel from settings (``settings.zalo_enabled`` must be true).
+
+    Raises:
+        SettingsError: when a required Zalo setting is missing.
+    """
+    missing = settings.zalo_missing()
+    if missing or settings.zalo_app_id is None:
+        raise SettingsError(f"Zalo needs {', '.join(missing)}")
+    app_secret = settings.zalo_app_secret
+    oa_secret = settings.zalo_oa_secret
+    if app_secret is None or oa_secret is None:  # pragma: no cover - zalo_missing says so
+        raise SettingsError("Zalo needs ZALO_APP_SECRET and ZALO_OA_SECRET")
+    http = httpx.AsyncClient()
+    oauth = ZaloOAuth(
+        http,
+        base_url=settings.zalo_oauth_base_url,
+        app_id=settings.zalo_app_id,
+        app_secret=app_secret.get_secret_value(),
+    )
+    seed = None
+    if settings.zalo_access_token is not None and settings.zalo_refresh_token is not None:
+        seed = Tokens(
+            settings.zalo_access_token.get_secret_value(),
+            settings.zalo_refresh_token.get_secret_value(),
+        )
+    tokens = ZaloTokens(database, oauth.refresh, seed=seed)
+    client = ZaloClient(http, base_url=settings.zalo_api_base_url, tokens=tokens)
+    messenger = ZaloMessenger(client, database, default_locale=settings.default_locale)
+    channel = ZaloChannel(
+        router,
+        database,
+        messenger,
+        app_id=settings.zalo_app_id,
+        oa_secret=oa_secret.get_secret_value(),
+        default_locale=settings.default_locale,
+    )
+    return ZaloService(channel=channel, sender=ZaloSender(messenger), http=http)

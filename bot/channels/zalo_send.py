@@ -1,0 +1,138 @@
+"""Send replies to a Zalo user: uploads, messages, and the button list behind "More…".
+
+Used for the answers to webhook events and, through ``ZaloSender``, for what the outbox
+planned (reminders, notifications). When a reply has more buttons than Zalo shows, the whole
+list is stored for the person before the message goes out, so the "More…" button works from
+any worker and after a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+
+from bot.channels.zalo_client import ZaloClient
+from bot.channels.zalo_convert import CHANNEL
+from bot.channels.zalo_render import (
+    BUTTON_LIMIT,
+    ZaloOutgoing,
+    flat_buttons,
+    message_body,
+    more_page,
+    render,
+)
+from handlers.i18n import Translator, choose_locale, get_translator
+from handlers.types import Button, Reply
+from storage.button_overflow import load_buttons, save_buttons
+from storage.db import Database
+from storage.errors import N_
+from storage.models import utcnow
+from storage.people import preferred_locale
+
+logger = logging.getLogger(__name__)
+
+MORE_LABEL = N_("More…")
+MORE_TEXT = N_("More choices:")
+
+
+class ZaloMessenger:
+    """Delivers replies to Zalo users; one per process."""
+
+    def __init__(
+        self,
+        client: ZaloClient,
+        database: Database,
+        *,
+        default_locale: str = "vi",
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.database = database
+        self.default_locale = default_locale
+        self.clock = clock
+
+    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
+        """Send ``replies`` in order; the first failure stops the rest.
+
+        Raises:
+            DeliveryError: what the outbox should do about the failure.
+        """
+        more_label = ""
+        for reply in replies:
+            if not more_label and len(flat_buttons(reply.buttons)) > BUTTON_LIMIT:
+                more_label = (await self._translator(user_id)).gettext(MORE_LABEL)
+            rendered = render(reply, more_label)
+            if rendered.overflow:
+                await self._keep(user_id, rendered.overflow)
+            for outgoing in rendered.messages:
+                await self.send_one(user_id, outgoing)
+
+    async def send_more(self, user_id: str, start: int) -> bool:
+        """Show the person's stored buttons from ``start``; False when there is no such page."""
+        async with self.database.session() as session:
+            stored = await load_buttons(session, CHANNEL, user_id)
+        if not stored:
+            return False
+        translator = await self._translator(user_id)
+        page = more_page(
+            [Button(label, payload) for label, payload in stored],
+            start,
+            text=translator.gettext(MORE_TEXT),
+            more_label=translator.gettext(MORE_LABEL),
+        )
+        if page is None:
+            return False
+        await self.send_one(user_id, page)
+        return True
+
+    async def send_one(self, user_id: str, outgoing: ZaloOutgoing) -> None:
+        """Upload what needs uploading, then send one message."""
+        if outgoing.image is not None:
+            attachment_id = await self.client.upload_image(outgoing.image)
+            body = message_body(outgoing, attachment_id=attachment_id)
+        elif outgoing.document is not None:
+            token = await self.client.upload_file(outgoing.document)
+            body = message_body(outgoing, file_token=token)
+        else:
+            body = message_body(outgoing)
+        await self.client.send_message(user_id, body)
+
+    async def _keep(self, user_id: str, buttons: Sequence[Button]) -> None:
+        async with self.database.transaction() as session:
+            await save_buttons(
+                session,
+                CHANNEL,
+                user_id,
+                [(button.label, button.payload) for button in buttons],
+                now=self.clock(),
+            )
+
+    async def _translator(self, user_id: str) -> Translator:
+        """Return the person's language for the words this channel adds itself."""
+        try:
+            async with self.database.session() as session:
+                stored = await preferred_locale(session, CHANNEL, user_id)
+        except Exception:
+            logger.warning("no stored language for a Zalo user: the database did not answer")
+            stored = None
+        return get_translator(choose_locale(stored, None, self.default_locale))
+
+
+class ZaloSender:
+    """Sends outbox messages on Zalo; implements ``bot.channels.base.ChannelSender``."""
+
+    name = CHANNEL
+
+    def __init__(self, messenger: ZaloMessenger) -> None:
+        self.messenger = messenger
+
+    async def send(self, recipient: str, replies: list[Reply]) -> None:
+        """Deliver ``replies`` in order to the Zalo user ``recipient``.
+
+        Raises:
+            RecipientUnreachable: the person does not follow the OA.
+            MessagingWindowClosed: outside the 48-hour window with no proactive quota left.
+            RetryLater, TransientFailure, PermanentFailure: as the client decided.
+        """
+        await self.messenger.send(recipient, replies)

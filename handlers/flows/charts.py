@@ -1,0 +1,175 @@
+"""``/chart [period] [unit]``: three PNG charts for officials and commune leaders.
+
+1. the period's items per commune of today, stacked by status;
+2. items per category in each of the last four quarters up to the period's;
+3. the share of communes that held their quarterly meeting, over the same four quarters.
+
+Buttons ``ch:<period>:<unit id or 0>`` (under /summary, and here) ask for the same charts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from handlers.flows.my_items import STATUS_NAMES
+from handlers.flows.view_scope import (
+    View,
+    asks_for,
+    period_label,
+    read_view,
+    scope_label,
+)
+from handlers.i18n import format_quarter
+from handlers.ports import ChartSpec, Series
+from handlers.turn import Turn
+from handlers.types import Button, Reply
+from storage.categories import list_categories
+from storage.models import Status
+from storage.report_data import (
+    items_by_category_quarter,
+    items_by_commune_status,
+    meeting_compliance,
+    trend_quarters,
+)
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "chart"
+PREFIX = "ch"
+
+
+async def route(turn: Turn) -> bool:
+    """Answer /chart and the ``ch:`` buttons."""
+    if not asks_for(turn, COMMAND, PREFIX):
+        return False
+    view = await read_view(turn, COMMAND, PREFIX)
+    if view is not None:
+        await send_charts(turn, view)
+    return True
+
+
+async def send_charts(turn: Turn, view: View) -> None:
+    """Draw the three charts of ``view`` and queue them as images with short captions."""
+    renderers = turn.config.renderers
+    assert renderers is not None  # noqa: S101  (checked by the route)
+    period = period_label(view.period, turn.translator)
+    where = await scope_label(turn, view)
+    specs = [
+        await _by_commune(turn, view, period, where),
+        await _by_category(turn, view, where),
+        await _meetings(turn, view, where),
+    ]
+    for spec, caption in specs:
+        if spec is None:
+            turn.say(caption)
+        else:
+            turn.replies.append(Reply(text=caption, image=renderers.chart(spec)))
+    last = turn.replies[-1]
+    turn.replies[-1] = Reply(
+        text=last.text,
+        image=last.image,
+        buttons=((Button(turn._("📥 Excel workbook"), view.payload("ex")),),),
+    )
+    logger.info("charts of %s sent to person %s", view.payload(PREFIX), turn.person_id)
+
+
+async def _by_commune(
+    turn: Turn, view: View, period: str, where: str
+) -> tuple[ChartSpec | None, str]:
+    counts = await items_by_commune_status(turn.session, view.scope(turn))
+    if not counts:
+        return None, turn._(
+            "No items were sent in {period} ({where}).", period=period, where=where
+        )
+    communes: dict[int, str] = {}
+    table: dict[tuple[int, str], int] = {}
+    for row in counts:
+        communes[row.commune_id] = row.commune
+        table[(row.commune_id, row.status)] = row.count
+    present = {row.status for row in counts}
+    statuses = [s for s in Status if s in present]
+    series = tuple(
+        Series(
+            turn._(STATUS_NAMES[status]),
+            tuple(float(table.get((commune, status), 0)) for commune in communes),
+        )
+        for status in statuses
+    )
+    total = sum(row.count for row in counts)
+    spec = ChartSpec(
+        title=turn._("Items by commune and status — {period}", period=period) + "\n" + where,
+        labels=tuple(communes.values()),
+        series=series,
+        stacked=True,
+        y_label=turn._("Number of items"),
+        file_name=f"chart-communes-{view.period.key}.png",
+    )
+    caption = turn.translator.ngettext(
+        "{count} item in {period}, {where}.", "{count} items in {period}, {where}.", total
+    )
+    return spec, caption.format(count=total, period=period, where=where)
+
+
+async def _by_category(turn: Turn, view: View, where: str) -> tuple[ChartSpec | None, str]:
+    quarters = trend_quarters(view.period, turn.now.astimezone(turn.config.tz).date())
+    counts = await items_by_category_quarter(turn.session, view.scope(turn), quarters)
+    names = [period_label_of(turn, q.year, q.number) for q in quarters]
+    first, last = names[0], names[-1]
+    if not counts:
+        return None, turn._(
+            "No items were sent from {first} to {last} ({where}).",
+            first=first,
+            last=last,
+            where=where,
+        )
+    per_category: dict[str, int] = defaultdict(int)
+    for (_quarter, category), count in counts.items():
+        per_category[category] += count
+    name = "name_vi" if turn.locale == "vi" else "name_en"
+    categories = [c for c in await list_categories(turn.session) if per_category.get(c.key)]
+    spec = ChartSpec(
+        title=turn._("Items by category, {first} to {last}", first=first, last=last)
+        + "\n"
+        + where,
+        labels=tuple(getattr(c, name) for c in categories),
+        series=tuple(
+            Series(label, tuple(float(counts.get((q.key, c.key), 0)) for c in categories))
+            for q, label in zip(quarters, names, strict=True)
+        ),
+        y_label=turn._("Number of items"),
+        file_name=f"chart-categories-{quarters[-1].key}.png",
+    )
+    top = max(categories, key=lambda c: per_category[c.key])
+    return spec, turn._(
+        "Most items were about: {category} ({count}).",
+        category=getattr(top, name),
+        count=per_category[top.key],
+    )
+
+
+async def _meetings(turn: Turn, view: View, where: str) -> tuple[ChartSpec | None, str]:
+    quarters = trend_quarters(view.period, turn.now.astimezone(turn.config.tz).date())
+    compliance = await meeting_compliance(turn.session, view.scope(turn), quarters)
+    names = [period_label_of(turn, c.quarter.year, c.quarter.number) for c in compliance]
+    spec = ChartSpec(
+        title=turn._("Communes that held their quarterly meeting (%)") + "\n" + where,
+        labels=tuple(names),
+        series=(Series(turn._("Communes that met (%)"), tuple(c.percent for c in compliance)),),
+        y_label="%",
+        file_name=f"chart-meetings-{compliance[-1].quarter.key}.png",
+    )
+    lines = [
+        turn.translator.ngettext(
+            "{quarter}: {held} of {total} commune met",
+            "{quarter}: {held} of {total} communes met",
+            c.total,
+        ).format(quarter=n, held=c.held, total=c.total)
+        for n, c in zip(names, compliance, strict=True)
+    ]
+    return spec, "\n".join(lines)
+
+
+def period_label_of(turn: Turn, year: int, number: int) -> str:
+    """Name a quarter in the person's language."""
+    return format_quarter(year, number, turn.locale)

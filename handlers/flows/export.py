@@ -1,0 +1,61 @@
+"""``/export [period] [unit]``: the officials' Excel workbook, sent as a document.
+
+Sheets: the period's items, a summary (kind and category by status), the quarterly meetings
+of each commune, and the plan targets against actual figures. Buttons
+``ex:<period>:<unit id or 0>`` (under /summary and under the charts) ask for the same.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from handlers.flows.export_sheets import build_workbook
+from handlers.flows.view_scope import (
+    View,
+    asks_for,
+    period_label,
+    read_view,
+    scope_label,
+)
+from handlers.turn import Turn
+from handlers.types import Button, Reply
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "export"
+PREFIX = "ex"
+
+
+async def route(turn: Turn) -> bool:
+    """Answer /export and the ``ex:`` buttons."""
+    if not asks_for(turn, COMMAND, PREFIX):
+        return False
+    view = await read_view(turn, COMMAND, PREFIX)
+    if view is not None:
+        await send_workbook(turn, view)
+    return True
+
+
+async def send_workbook(turn: Turn, view: View) -> None:
+    """Build the workbook of ``view`` and queue it as a document."""
+    renderers = turn.config.renderers
+    assert renderers is not None  # noqa: S101  (checked by the route)
+    where = await scope_label(turn, view)
+    spec = await build_workbook(
+        turn.session, view.scope(turn), turn.translator, now=turn.now, where=where
+    )
+    items = len(spec.sheets[0].rows) if spec.sheets else 0
+    turn.replies.append(
+        Reply(
+            text=turn.translator.ngettext(
+                "Excel workbook for {period}, {where}: {count} item, with a summary, the "
+                "quarterly meetings and the plan targets.",
+                "Excel workbook for {period}, {where}: {count} items, with a summary, the "
+                "quarterly meetings and the plan targets.",
+                items,
+            ).format(period=period_label(view.period, turn.translator), where=where, count=items),
+            document=renderers.workbook(spec),
+            buttons=((Button(turn._("📊 Charts"), view.payload("ch")),),),
+        )
+    )
+    logger.info("workbook of %s sent to person %s", view.payload(PREFIX), turn.person_id)

@@ -1,0 +1,211 @@
+"""``/summary [period] [unit]``: where things stand, for officials and commune leaders.
+
+``/summary``, ``/summary 2026Q1``, ``/summary 2026 Xã Kế Sách``, ``/summary q1 trinh phu``.
+Buttons drill into a category or a commune, or ask for the charts and the workbook
+(``sm:c:<category>:<period>:<unit>``, ``sm:u:<unit>:<period>``, ``ch:…``, ``ex:…``).
+"""
+
+from __future__ import annotations
+
+from handlers.commands import is_command
+from handlers.flows.my_items import status_name
+from handlers.flows.report import KIND_LABELS
+from handlers.i18n import format_number, format_quarter
+from handlers.turn import Turn
+from handlers.types import Button, IncomingKind
+from storage.categories import list_categories
+from storage.errors import N_, CoopbotError, InvalidInput, PermissionDenied
+from storage.models import AdminUnit
+from storage.periods import Period, looks_like_period, parse_period
+from storage.reports import Summary, items_in_summary, summarize, unit_in_scope
+from storage.units import resolve_unit
+
+USAGE = N_("Examples: /summary, /summary 2026Q1, /summary 2026 Xã Kế Sách, /summary q1 trinh phu")
+
+
+def may_report(turn: Turn) -> bool:
+    """Tell whether the person handles items (official, commune leader, admin)."""
+    return turn.actor is not None and (turn.actor.is_admin or bool(turn.actor.unit_ids()))
+
+
+async def resolve_scope(turn: Turn, args: str) -> tuple[Period, AdminUnit | None]:
+    """Parse '[period] [unit]' and check the unit is inside the person's scope.
+
+    Raises:
+        InvalidInput: a bad period or unit name (the message carries the accepted forms).
+        PermissionDenied: a unit outside the person's scope.
+    """
+    assert turn.actor is not None  # noqa: S101  (routes check it)
+    words = args.split()
+    period_text = words.pop(0) if words and looks_like_period(words[0]) else ""
+    today = turn.now.astimezone(turn.config.tz).date()
+    period = parse_period(period_text, today)
+    if not words:
+        return period, None
+    try:
+        resolved = await resolve_unit(turn.session, " ".join(words), on=period.start)
+    except CoopbotError as error:
+        raise InvalidInput(error.message, **error.params) from None
+    unit = resolved.today or resolved.unit
+    if not await unit_in_scope(turn.session, turn.actor, unit.id or 0):
+        raise PermissionDenied(N_("That unit is outside your area."))
+    return period, unit
+
+
+async def route(turn: Turn) -> bool:
+    """Answer /summary and its drill-down buttons."""
+    if not may_report(turn):
+        return False
+    payload = turn.incoming.payload if turn.incoming.kind == IncomingKind.BUTTON else ""
+    if is_command(turn, "summary"):
+        try:
+            period, unit = await resolve_scope(turn, turn.incoming.text)
+        except InvalidInput as error:
+            turn.say(turn.error_text(error) + "\n" + turn._(USAGE))
+            return True
+        await show(turn, period, unit)
+        return True
+    if payload.startswith("sm:"):
+        await _drill(turn, payload.split(":")[1:])
+        return True
+    return False
+
+
+async def _unit_from_payload(turn: Turn, text: str) -> AdminUnit | None:
+    assert turn.actor is not None  # noqa: S101
+    if text in {"", "0"}:
+        return None
+    if not text.isdigit() or not await unit_in_scope(turn.session, turn.actor, int(text)):
+        raise PermissionDenied(N_("That unit is outside your area."))
+    return await turn.session.get(AdminUnit, int(text))
+
+
+async def _drill(turn: Turn, parts: list[str]) -> None:
+    assert turn.actor is not None  # noqa: S101
+    today = turn.now.astimezone(turn.config.tz).date()
+    if len(parts) == 3 and parts[0] == "u":
+        unit = await _unit_from_payload(turn, parts[1])
+        await show(turn, parse_period(parts[2], today), unit)
+        return
+    if len(parts) == 4 and parts[0] == "c":
+        period, unit = parse_period(parts[2], today), await _unit_from_payload(turn, parts[3])
+        items = await items_in_summary(
+            turn.session,
+            turn.actor,
+            period,
+            unit_ids=[unit.id or 0] if unit else None,
+            category=parts[1],
+        )
+        lines = [
+            f"{i.reference} · {status_name(turn, i.status)} · {turn.date(i.created_at.date())}"
+            for i in items
+        ]
+        turn.say(
+            "\n".join(lines) or turn._("No items."),
+            *[[Button(i.reference, f"ib:i:{i.id}")] for i in items[:8]],
+        )
+        return
+    turn.say(turn._("That button is not valid any more."))
+
+
+def short(text: str, limit: int = 32) -> str:
+    """Shorten a label at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
+def _label(turn: Turn, period: Period) -> str:
+    quarter = period.quarter
+    return format_quarter(quarter.year, quarter.number, turn.locale) if quarter else period.key
+
+
+async def show(turn: Turn, period: Period, unit: AdminUnit | None) -> None:
+    """Send the summary of ``period`` in ``unit`` (or the whole scope)."""
+    assert turn.actor is not None  # noqa: S101
+    summary = await summarize(
+        turn.session,
+        turn.actor,
+        period,
+        unit_ids=[unit.id or 0] if unit else None,
+        now=turn.now,
+        tz=turn.config.tz,
+    )
+    categories = {
+        c.key: (c.name_vi if turn.locale == "vi" else c.name_en)
+        for c in await list_categories(turn.session)
+    }
+    where = unit.name if unit else turn._("your area")
+    title = turn._("📊 Summary — {period} — {unit}", period=_label(turn, period), unit=where)
+    unit_arg = str(unit.id) if unit else "0"
+    buttons = [
+        [
+            Button(
+                f"🏷 {short(categories.get(key, key))} ({n})", f"sm:c:{key}:{period.key}:{unit_arg}"
+            )
+        ]
+        for key, n in summary.top_categories[:3]
+    ]
+    buttons += [
+        [Button(f"📍 {name} ({n})", f"sm:u:{cid}:{period.key}")]
+        for cid, name, n in summary.by_commune[:3]
+        if not unit or cid != unit.id
+    ]
+    buttons.append(
+        [
+            Button(turn._("📈 Charts"), f"ch:{period.key}:{unit_arg}"),
+            Button(turn._("📥 Excel"), f"ex:{period.key}:{unit_arg}"),
+        ]
+    )
+    turn.say(render(turn, summary, categories), *buttons, title=title)
+
+
+def render(turn: Turn, summary: Summary, categories: dict[str, str]) -> str:
+    """Return the summary's text in the person's language."""
+    n = lambda value: format_number(value, turn.locale)  # noqa: E731  (a short local formatter)
+    lines = [turn._("Items: {count}", count=n(summary.total))]
+    for kind, label in KIND_LABELS.items():
+        counts = [
+            (status, c) for (k, status), c in sorted(summary.by_kind_status.items()) if k == kind
+        ]
+        if counts:
+            parts = ", ".join(f"{status_name(turn, status)} {n(c)}" for status, c in counts)
+            lines.append(f"• {turn._(label)}: {parts}")
+    if summary.top_categories:
+        top = "; ".join(f"{categories.get(k, k)} {n(c)}" for k, c in summary.top_categories)
+        lines.append(turn._("Top topics: {list}", list=top))
+    if summary.by_commune:
+        top = "; ".join(f"{name} {n(c)}" for _, name, c in summary.by_commune)
+        lines.append(turn._("By commune: {list}", list=top))
+    lines.append(turn._("Overdue: {count}", count=n(summary.overdue)))
+    days = turn._("{days} days")
+    first = (
+        days.format(days=n(summary.median_first_response_days))
+        if summary.median_first_response_days is not None
+        else "—"
+    )
+    resolution = (
+        days.format(days=n(summary.median_resolution_days))
+        if summary.median_resolution_days is not None
+        else "—"
+    )
+    lines.append(
+        turn._(
+            "Median time to first response: {first}; to resolution: {resolved}",
+            first=first,
+            resolved=resolution,
+        )
+    )
+    if summary.compliance_quarter is not None:
+        q = summary.compliance_quarter
+        lines.append(
+            turn._(
+                "Quarterly meetings ({quarter}): {held} of {total} communes",
+                quarter=format_quarter(q.year, q.number, turn.locale),
+                held=n(summary.meetings_held),
+                total=n(summary.communes_total),
+            )
+        )
+    if summary.total == 0:
+        lines.append(turn._("No items were filed in this period."))
+    return "\n".join(lines)

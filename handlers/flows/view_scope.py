@@ -1,0 +1,171 @@
+"""What an official's chart or export is about: a period and a unit, typed or from a button.
+
+Typed: ``/chart``, ``/chart q1``, ``/chart 2026Q1 Trinh Phú``, ``/chart Trinh Phú 2026``; the
+unit is any era's name, diacritics optional. Buttons: ``<prefix>:<period key>:<unit id or 0>``.
+Either way the unit is re-checked against the person's scope, since payloads can be forged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from handlers.commands import is_command
+from handlers.i18n import Translator, format_quarter
+from handlers.turn import Turn
+from handlers.types import IncomingKind
+from storage.errors import N_, Ambiguous, CoopbotError, InvalidInput, NotFound, PermissionDenied
+from storage.models import AdminUnit, Role
+from storage.periods import Period, looks_like_period, parse_period
+from storage.report_data import ReportScope, ensure_unit_in_scope
+from storage.summaries import unit_names
+from storage.units import resolve_unit
+
+VIEW_ROLES = frozenset({Role.OFFICIAL, Role.COMMUNE_LEADER, Role.ADMIN})
+NOT_FOR_YOU = N_("Charts and Excel exports are for officials and commune leaders.")
+NOT_AVAILABLE = N_("Charts and Excel exports are not available in this setup.")
+
+
+@dataclass(frozen=True)
+class View:
+    """A period and, optionally, one unit inside the person's scope."""
+
+    period: Period
+    unit: AdminUnit | None = None
+
+    def payload(self, prefix: str) -> str:
+        """Return the button payload that asks for this view again (ASCII, ≤ 20 bytes)."""
+        unit_id = self.unit.id if self.unit is not None else 0
+        return f"{prefix}:{self.period.key}:{unit_id}"
+
+    def scope(self, turn: Turn) -> ReportScope:
+        """Return the storage scope of this view for the person of ``turn``."""
+        assert turn.actor is not None  # noqa: S101  (only admitted people get here)
+        units = (self.unit.id or 0,) if self.unit is not None else ()
+        return ReportScope(turn.actor, self.period, units, turn.config.tz)
+
+
+class BadArguments(CoopbotError):
+    """What was typed after the command is not a period and a unit."""
+
+
+def may_view(turn: Turn) -> bool:
+    """Tell whether the person may ask for charts and exports."""
+    return turn.actor is not None and bool(turn.actor.roles & VIEW_ROLES)
+
+
+def refuse_or_unavailable(turn: Turn) -> bool:
+    """Answer people who may not view, or a setup without renderers; return True if answered."""
+    if not may_view(turn):
+        turn.say(turn.error_text(PermissionDenied(NOT_FOR_YOU)))
+        return True
+    if turn.config.renderers is None:
+        turn.say(turn._(NOT_AVAILABLE))
+        return True
+    return False
+
+
+def usage(turn: Turn, command: str) -> str:
+    """Return the example of the right form of ``command``'s arguments."""
+    return turn._(
+        "Write it like this: /{command} 2026Q1 An Lạc Thôn — a period (2026Q1, q1 or 2026) "
+        "and a commune or province, both optional.",
+        command=command,
+    )
+
+
+def _today(turn: Turn) -> dt.date:
+    return turn.now.astimezone(turn.config.tz).date()
+
+
+async def view_from_text(turn: Turn, text: str) -> View:
+    """Read the period and unit typed after a command.
+
+    Raises:
+        BadArguments: the period or the unit cannot be read (the message says which).
+        PermissionDenied: the unit is outside the person's scope.
+    """
+    words = text.split()
+    period_text = ""
+    if words and looks_like_period(words[0]):
+        period_text = words.pop(0)
+    elif words and looks_like_period(words[-1]):
+        period_text = words.pop()
+    try:
+        period = parse_period(period_text, _today(turn))
+        unit = await _typed_unit(turn, " ".join(words)) if words else None
+    except (InvalidInput, NotFound, Ambiguous) as error:
+        raise BadArguments(error.message, **error.params) from error
+    return View(period, unit)
+
+
+async def _typed_unit(turn: Turn, name: str) -> AdminUnit:
+    assert turn.actor is not None  # noqa: S101
+    resolved = await resolve_unit(turn.session, name, on=_today(turn))
+    # A commune that was merged is shown as the commune of today it lives on in.
+    target = resolved.today or resolved.unit
+    return await ensure_unit_in_scope(turn.session, turn.actor, target.id or 0)
+
+
+async def view_from_payload(turn: Turn, argument: str) -> View | None:
+    """Read ``<period key>:<unit id>`` from a button; None when it is malformed.
+
+    Raises:
+        PermissionDenied: the unit is outside the person's scope.
+    """
+    assert turn.actor is not None  # noqa: S101
+    key, _, unit_text = argument.partition(":")
+    if not unit_text.isdigit() or not looks_like_period(key):
+        return None
+    try:
+        period = parse_period(key, _today(turn))
+    except InvalidInput:
+        return None
+    if period.key != key:
+        return None
+    unit_id = int(unit_text)
+    if unit_id == 0:
+        return View(period)
+    return View(period, await ensure_unit_in_scope(turn.session, turn.actor, unit_id))
+
+
+def period_label(period: Period, translator: Translator) -> str:
+    """Name a period: 'Quý II/2026' or 'Năm 2026' in Vietnamese."""
+    quarter = period.quarter
+    if quarter is not None:
+        return format_quarter(quarter.year, quarter.number, translator.locale)
+    return translator.gettext("Year {year}").format(year=period.start.year)
+
+
+async def scope_label(turn: Turn, view: View) -> str:
+    """Name what a view covers: the chosen unit, else the person's own units."""
+    if view.unit is not None:
+        return view.unit.name
+    assert turn.actor is not None  # noqa: S101
+    if turn.actor.is_admin:
+        return turn._("all areas")
+    return ", ".join(await unit_names(turn.session, turn.actor.unit_ids()))
+
+
+def asks_for(turn: Turn, command: str, prefix: str) -> bool:
+    """Tell whether the turn is ``/command`` or a ``prefix:`` button of an admitted person."""
+    incoming = turn.incoming
+    pressed = incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith(prefix + ":")
+    return turn.actor is not None and (is_command(turn, command) or pressed)
+
+
+async def read_view(turn: Turn, command: str, prefix: str) -> View | None:
+    """Return the view asked for, or None when the turn is already answered (a refusal)."""
+    if refuse_or_unavailable(turn):
+        return None
+    incoming = turn.incoming
+    if incoming.kind == IncomingKind.COMMAND:
+        try:
+            return await view_from_text(turn, incoming.text)
+        except BadArguments as error:
+            turn.say(turn.error_text(error) + "\n" + usage(turn, command))
+            return None
+    view = await view_from_payload(turn, incoming.payload.removeprefix(prefix + ":"))
+    if view is None:
+        turn.say(turn._("That button is not valid any more."))
+    return view
