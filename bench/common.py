@@ -1,4 +1,4 @@
-"""What every benchmark shares: statistics, the machine, databases, and docs/BENCHMARKS.md.
+"""What every benchmark shares: its configuration, statistics, the machine, docs/BENCHMARKS.md.
 
 Each benchmark writes its own section of docs/BENCHMARKS.md between ``<!-- bench:NAME -->`` and
 ``<!-- /bench:NAME -->``; everything outside the markers is written by hand and kept as it is.
@@ -13,28 +13,15 @@ import platform
 import re
 import sqlite3
 import statistics
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
-from storage.categories import ensure_default_categories
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.units_import import import_units
-
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-DATA_DIR = ROOT / "bench" / ".data"
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1/coopbot_bench"
-POSTGRES_ENV = "COOPBOT_BENCH_POSTGRES_URL"
 
 Progress = Callable[[str], None]
 DATABASES = ("sqlite", "postgresql")
-SIZES = ("full", "quick", "tiny")
 
 
 def quiet(_: str) -> None:
@@ -50,10 +37,16 @@ class Config:
     databases: tuple[str, ...] = DATABASES
     command: str = "coopbot bench"
     progress: Progress = quiet
+    runs: int | None = None
+    """How many timed runs, instead of the benchmark's own number for the size."""
 
     def pick(self, full: int, quick: int, tiny: int) -> int:
         """Return the number that goes with this size."""
         return {"full": full, "quick": quick, "tiny": tiny}[self.size]
+
+    def pick_runs(self, full: int, quick: int, tiny: int) -> int:
+        """Return the number of timed runs: ``runs`` when given, else the size's."""
+        return self.runs if self.runs is not None else self.pick(full, quick, tiny)
 
 
 # Statistics.
@@ -145,26 +138,15 @@ def load_average() -> tuple[float, float, float]:
         return (0.0, 0.0, 0.0)
 
 
-async def machine(postgres_url: str | None) -> Machine:
-    """Describe this machine and the database servers the benchmarks use."""
-    version = None
-    if postgres_url is not None:
-        try:
-            connection = await asyncpg.connect(_asyncpg_dsn(postgres_url), timeout=5)
-        except (OSError, asyncpg.PostgresError, TimeoutError):
-            version = None
-        else:
-            try:
-                version = str(await connection.fetchval("SHOW server_version"))
-            finally:
-                await connection.close()
+def machine(postgres: str | None) -> Machine:
+    """Describe this machine; ``postgres`` is the server's version when one is used."""
     return Machine(
         cpu=cpu_model(),
         cores=os.cpu_count() or 1,
         memory_gib=memory_gib(),
         python=platform.python_version(),
         sqlite=sqlite3.sqlite_version,
-        postgres=version,
+        postgres=postgres,
         load_before=load_average(),
     )
 
@@ -175,137 +157,6 @@ def rss_bytes() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-# Databases.
-
-
-def data_dir() -> Path:
-    """Return bench/.data (generated databases), created with a .gitignore of its own."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    ignore = DATA_DIR / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Generated benchmark data; never committed.\n*\n")
-    return DATA_DIR
-
-
-def postgres_url() -> str:
-    """Return the PostgreSQL URL of the benchmarks (``COOPBOT_BENCH_POSTGRES_URL``)."""
-    return os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES_URL)
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def derived_postgres_url(url: str, suffix: str) -> str:
-    """Return the URL of a sibling database, e.g. ``coopbot_bench_work`` for ``_work``."""
-    parsed = make_url(url)
-    return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(
-        hide_password=False
-    )
-
-
-async def _admin_connection(url: str) -> asyncpg.Connection:
-    maintenance = make_url(url).set(drivername="postgresql", database="postgres")
-    return await asyncpg.connect(maintenance.render_as_string(hide_password=False), timeout=5)
-
-
-def _quoted(name: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-        raise ValueError(f"unexpected database name {name!r}")
-    return f'"{name}"'
-
-
-async def postgres_unreachable(url: str) -> str | None:
-    """Create the database of ``url`` when missing; return why PostgreSQL is unusable, or None."""
-    try:
-        connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
-    except asyncpg.InvalidCatalogNameError:
-        try:
-            admin = await _admin_connection(url)
-            try:
-                await admin.execute(f"CREATE DATABASE {_quoted(make_url(url).database or '')}")
-            finally:
-                await admin.close()
-        except (OSError, asyncpg.PostgresError, TimeoutError, ValueError) as error:
-            return f"cannot create the database: {error}"
-        return None
-    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        return f"{type(error).__name__}: {error}"
-    await connection.close()
-    return None
-
-
-async def recreate_postgres(url: str) -> None:
-    """Drop and create the database of ``url`` (only ever a benchmark's own database)."""
-    name = _quoted(make_url(url).database or "")
-    admin = await _admin_connection(url)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-
-
-def sqlite_url(path: Path) -> str:
-    """Return the URL of a SQLite file."""
-    return f"sqlite:///{path}"
-
-
-async def fresh_database(
-    kind: str, name: str, *, province: str | None = None, progress: Progress = quiet
-) -> Database:
-    """Return an empty, migrated database with the units and the default categories.
-
-    Args:
-        kind: ``sqlite`` (a file under bench/.data) or ``postgresql`` (a sibling database of
-            ``COOPBOT_BENCH_POSTGRES_URL`` named after ``name``, dropped first).
-        name: what the benchmark calls its database.
-        province: import only this province's units (tiny runs); the whole country when None.
-    """
-    if kind == "sqlite":
-        path = data_dir() / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = sqlite_url(path)
-    else:
-        url = derived_postgres_url(postgres_url(), f"_{name}")
-        await recreate_postgres(url)
-    database = Database(url)
-    await prepare_schema(database, province=province, progress=progress)
-    return database
-
-
-async def prepare_schema(
-    database: Database, *, province: str | None = None, progress: Progress = quiet
-) -> None:
-    """Migrate to the newest revision and import the units and the default categories."""
-    started = time.perf_counter()
-    await upgrade(database.engine)
-    async with database.transaction() as session:
-        report = await import_units(session, province=province)
-        await ensure_default_categories(session)
-    progress(
-        f"  {database.dialect}: schema and {report.units.total:,} units in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
-
-
-async def drop_database(database: Database) -> None:
-    """Close a benchmark's work database and remove it."""
-    await database.close()
-    if database.dialect == "sqlite":
-        path = make_url(database.url).database or ""
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    else:
-        admin = await _admin_connection(database.url)
-        try:
-            name = _quoted(make_url(database.url).database or "")
-            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        finally:
-            await admin.close()
 
 
 # The report.
@@ -349,21 +200,3 @@ def write_section(section: Section, path: Path = DOC) -> None:
         text = text.rstrip("\n") + "\n\n" + rendered + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-
-
-async def usable_databases(config: Config, section: Section) -> list[str]:
-    """Return the databases to run on; PostgreSQL is left out, with a note, when unreachable."""
-    usable = []
-    for kind in config.databases:
-        if kind == "postgresql":
-            reason = await postgres_unreachable(postgres_url())
-            if reason is not None:
-                section.add(
-                    f"> PostgreSQL skipped: {postgres_url()} is not usable ({reason}). "
-                    f"Set {POSTGRES_ENV} to a server you may create databases on.",
-                    "",
-                )
-                config.progress(f"  PostgreSQL skipped: {reason}")
-                continue
-        usable.append(kind)
-    return usable

@@ -12,7 +12,6 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -21,11 +20,14 @@ from sqlmodel import col
 
 from bench.common import (
     Progress,
+    quiet,
+)
+from bench.databases import (
     data_dir,
     postgres_url,
     prepare_schema,
-    quiet,
     recreate_postgres,
+    remove_sqlite,
     sqlite_url,
 )
 from storage.categories import DEFAULT_CATEGORIES
@@ -119,8 +121,7 @@ async def open_data(
         return DataSet(database, items, None)
     await database.close()
     if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove_sqlite(path)
     else:
         await recreate_postgres(url)
     database = Database(url)
@@ -143,7 +144,7 @@ async def _communes(connection: AsyncConnection) -> list[tuple[int, int]]:
         .where(col(AdminUnit.level) == UnitLevel.COMMUNE, col(AdminUnit.valid_to).is_(None))
         .order_by(col(AdminUnit.id))
     )
-    return [(int(i), int(p or 0)) for i, p in rows]
+    return [(int(i or 0), int(p or 0)) for i, p in rows]
 
 
 def _cooperatives(communes: list[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -234,11 +235,9 @@ async def generate(database: Database, items: int, *, progress: Progress = quiet
         await connection.execute(insert(Cooperative), _cooperatives(communes))
         province_of = dict(communes)
         rows = await connection.execute(
-            select(col(Cooperative.id), col(Cooperative.commune_id)).order_by(
-                col(Cooperative.id)
-            )
+            select(col(Cooperative.id), col(Cooperative.commune_id)).order_by(col(Cooperative.id))
         )
-        cooperatives = [(int(i), int(c), province_of[int(c)]) for i, c in rows]
+        cooperatives = [(int(i or 0), int(c), province_of[int(c)]) for i, c in rows]
         await connection.execute(insert(Meeting), _meetings(communes, rng))
     started = time.perf_counter()
     done = 0

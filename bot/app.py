@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -25,12 +26,14 @@ from typing import Any, TypeAlias
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.ext import JobQueue as _JobQueue
+from telegram.request import BaseRequest
 
 from bot.channels.base import ChannelSender
 from bot.channels.telegram import TelegramChannel, TelegramSender, set_commands
 from bot.channels.telegram_convert import CHANNEL
 from bot.channels.zalo import ZaloService, build_zalo
-from bot.outbox import OutboxWorker
+from bot.metrics import Metrics
+from bot.outbox import OutboxPolicy, OutboxWorker
 from bot.render import DefaultRenderers
 from bot.scheduler import ReminderClock
 from bot.settings import Settings, SettingsError
@@ -66,6 +69,7 @@ class Services:
     owns_database: bool
     background: Background
     zalo: ZaloService | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
@@ -88,26 +92,40 @@ def file_base_url(base_url: str) -> str | None:
     return stripped.removesuffix("/bot") + "/file/bot"
 
 
-def build_application(settings: Settings, database: Database | None = None) -> TelegramApplication:
+def build_application(
+    settings: Settings,
+    database: Database | None = None,
+    *,
+    request: BaseRequest | None = None,
+    rate_limited: bool = True,
+) -> TelegramApplication:
     """Build the Telegram application with its router, channel and database.
 
     Args:
         settings: the deployment's settings; ``TELEGRAM_BOT_TOKEN`` must be set.
         database: an open database to use (tests); by default one is created from
             ``settings.database_url`` and closed when the application shuts down.
+        request: the Bot API transport for every call (benchmarks answer in memory); by
+            default python-telegram-bot's HTTP client.
+        rate_limited: False lifts ``AIORateLimiter``'s limits (Telegram's 30 messages a
+            second), so a benchmark measures the bot's own work rather than the limiter.
 
     Raises:
         SettingsError: when no bot token is configured.
     """
     if settings.telegram_bot_token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
+    # Without limits the limiter passes every call straight through.
+    limiter = AIORateLimiter() if rate_limited else AIORateLimiter(0, 0, 0, 0)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(limiter)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
         file_url = file_base_url(settings.telegram_api_base_url)
@@ -121,8 +139,11 @@ def build_application(settings: Settings, database: Database | None = None) -> T
 
     owns_database = database is None
     database = database or Database(settings.database_url)
-    router = Router(database, handler_config(settings))
-    channel = TelegramChannel(router, database, settings.default_locale)
+    metrics = Metrics()
+    router = Router(database, handler_config(settings), observe=metrics.count_update)
+    channel = TelegramChannel(
+        router, database, settings.default_locale, observe=metrics.count_update
+    )
     channel.register(application)
     application.bot_data[_SERVICES_KEY] = Services(
         settings=settings,
@@ -132,6 +153,7 @@ def build_application(settings: Settings, database: Database | None = None) -> T
         owns_database=owns_database,
         background=Background(),
         zalo=build_zalo(settings, database, router) if settings.zalo_enabled else None,
+        metrics=metrics,
     )
     return application
 
@@ -160,6 +182,7 @@ def start_background(
     database: Database,
     settings: Settings,
     senders: dict[str, ChannelSender],
+    metrics: Metrics | None = None,
 ) -> None:
     """Start the outbox worker and the reminder clock, once the event loop runs.
 
@@ -169,7 +192,13 @@ def start_background(
     """
     if not settings.background_services:
         return
-    worker = OutboxWorker(database, senders, default_locale=settings.default_locale)
+    worker = OutboxWorker(
+        database,
+        senders,
+        default_locale=settings.default_locale,
+        policy=OutboxPolicy(lease=dt.timedelta(seconds=settings.outbox_lease_seconds)),
+        metrics=metrics,
+    )
     background.tasks.append(
         asyncio.create_task(worker.run_forever(background.stop), name="outbox")
     )
@@ -195,7 +224,7 @@ async def start_background_services(application: TelegramApplication) -> None:
     senders: dict[str, ChannelSender] = {CHANNEL: TelegramSender(application.bot)}
     if found.zalo is not None:
         senders[found.zalo.sender.name] = found.zalo.sender
-    start_background(found.background, found.database, found.settings, senders)
+    start_background(found.background, found.database, found.settings, senders, found.metrics)
 
 
 async def stop_background_services(application: TelegramApplication) -> None:

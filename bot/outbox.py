@@ -5,6 +5,12 @@ same database: rows are claimed, never shared. Failures back off exponentially w
 to a limit; ``RetryLater`` waits as the platform says; a recipient who blocked the bot is
 marked unreachable instead of being retried forever; a message the platform's rules refuse
 for now (Zalo's 48-hour window) is marked failed with the reason, and the admins are told.
+
+A message is claimed right before it is sent, one at a time, and its outcome is recorded only
+while the row is still in that attempt (storage/outbox.py). So a worker killed mid-way leaves
+at most one message in doubt — the one whose send was under way — and no claimed-but-unsent
+batch waiting for a lease. That one message is sent again once its lease runs out, so it may
+arrive twice if the crash came after Telegram had taken it (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import contextlib
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import (
     ChannelSender,
@@ -25,12 +33,17 @@ from bot.channels.base import (
     RetryLater,
     TransientFailure,
 )
+from bot.metrics import Metrics
 from handlers.i18n import choose_locale, get_translator
 from handlers.notifications import render_outbox_payload
+from handlers.types import Reply
 from storage.db import Database
 from storage.dialogs import find_identity
+from storage.errors import Busy, Unavailable
 from storage.models import OutboxMessage, Person, utcnow
 from storage.outbox import (
+    CLAIM_LEASE,
+    INTERRUPTED,
     claim_due,
     mark_failed,
     mark_refused,
@@ -49,8 +62,9 @@ class OutboxPolicy:
     max_attempts: int = 8
     base_delay: float = 5.0
     max_delay: float = 3600.0
-    batch_size: int = 50
+    batch_size: int = 50  # the most messages one ``run_once`` sends
     per_chat_interval: float = 1.0  # Telegram allows about one message per second per chat
+    lease: dt.timedelta = CLAIM_LEASE  # after this, a claimed message counts as interrupted
 
 
 def backoff(attempts: int, policy: OutboxPolicy, rng: random.Random | None = None) -> float:
@@ -70,62 +84,82 @@ class OutboxWorker:
         default_locale: str = "vi",
         policy: OutboxPolicy | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
         self.senders = dict(senders)
         self.default_locale = default_locale
         self.policy = policy or OutboxPolicy()
         self.clock = clock
+        self.metrics = metrics
         self._last_sent: dict[tuple[str, str], float] = {}
+        self._paused = False  # the database was unavailable on the last try
 
     async def run_once(self) -> int:
-        """Send every message due now; return how many were attempted."""
+        """Send the messages due now (at most a batch); return how many were attempted."""
+        attempted = 0
+        while attempted < self.policy.batch_size and await self.send_next():
+            attempted += 1
+        return attempted
+
+    async def send_next(self) -> bool:
+        """Claim the next due message and deliver it; return False when nothing is due."""
         async with self.database.transaction() as session:
             claimed = await claim_due(
                 session,
-                limit=self.policy.batch_size,
+                limit=1,
                 now=self.clock(),
                 channels=sorted(self.senders),
+                lease=self.policy.lease,
             )
-        for message in claimed:
-            await self._deliver(message)
-        return len(claimed)
+        if not claimed:
+            return False
+        await self._deliver(claimed[0])
+        return True
 
     async def run_forever(self, stop: asyncio.Event, idle_interval: float = 1.0) -> None:
         """Keep draining until ``stop`` is set; a failing round is logged, never fatal."""
         while not stop.is_set():
             try:
-                attempted = await self.run_once()
+                attempted = await self.send_next()
+                if self._paused:
+                    logger.info("outbox: the database answers again; sending resumed")
+                    self._paused = False
+            except (Busy, Unavailable) as error:
+                if not self._paused:
+                    logger.warning("outbox paused: %s Retrying every %ss.", error, idle_interval)
+                self._paused = True
+                attempted = False
             except Exception:
                 logger.exception("outbox round failed; retrying shortly")
-                attempted = 0
-            if attempted == 0:
+                attempted = False
+            if not attempted:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_interval)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        message_id = message.id or 0
+        message_id, attempt = message.id or 0, message.attempts
+        if message.last_error == INTERRUPTED:
+            logger.warning(
+                "outbox message %s: an earlier attempt was interrupted; sending it again "
+                "(it may arrive twice)",
+                message_id,
+            )
         sender = self.senders.get(message.channel)
         if sender is None:
-            async with self.database.transaction() as session:
-                await mark_retry(
-                    session,
-                    message_id,
-                    delay=dt.timedelta(minutes=5),
-                    error=f"channel {message.channel} is not running",
-                    max_attempts=self.policy.max_attempts,
-                    now=self.clock(),
-                )
+            missing = f"channel {message.channel} is not running"
+            await self._retry(message, dt.timedelta(minutes=5), missing)
             return
-        async with self.database.session() as session:
-            identity = await find_identity(session, message.channel, message.recipient)
-            person = await session.get(Person, message.person_id) if message.person_id else None
-            locale = choose_locale(
-                person.locale if person else None,
-                identity.platform_locale if identity else None,
-                self.default_locale,
-            )
-            replies = await render_outbox_payload(session, message.payload, get_translator(locale))
+        try:
+            replies = await self._render(message)
+        except (Busy, Unavailable) as error:
+            logger.warning("outbox message %s not rendered: %s", message_id, error)
+            await self._retry(message, dt.timedelta(seconds=5), str(error))
+            return
+        except Exception as error:
+            logger.exception("outbox message %s could not be rendered", message_id)
+            await self._retry(message, self._backoff(message), f"render: {error}"[:200])
+            return
         try:
             if replies:
                 await self._pace(message.channel, message.recipient)
@@ -134,42 +168,120 @@ class OutboxWorker:
             logger.warning(
                 "recipient %s on %s is unreachable: %s", message.recipient, message.channel, error
             )
-            async with self.database.transaction() as session:
-                await mark_unreachable(
-                    session, message_id, str(error) or "blocked", now=self.clock()
-                )
+            self._failed(message, "unreachable")
+            blocked = str(error) or "blocked"
+            await self._record(
+                message_id,
+                lambda session: mark_unreachable(
+                    session, message_id, blocked, now=self.clock(), attempt=attempt
+                ),
+            )
         except RetryLater as error:
-            async with self.database.transaction() as session:
-                await mark_retry(
-                    session,
-                    message_id,
-                    delay=dt.timedelta(seconds=error.seconds),
-                    error=str(error),
-                    max_attempts=self.policy.max_attempts + 1,
-                    now=self.clock(),
-                )
+            self._failed(message, "retry_later")
+            await self._retry(
+                message,
+                dt.timedelta(seconds=error.seconds),
+                str(error),
+                max_attempts=self.policy.max_attempts + 1,
+            )
         except TransientFailure as error:
-            delay = backoff(message.attempts, self.policy)
-            async with self.database.transaction() as session:
-                await mark_retry(
-                    session,
-                    message_id,
-                    delay=dt.timedelta(seconds=delay),
-                    error=str(error) or type(error).__name__,
-                    max_attempts=self.policy.max_attempts,
-                    now=self.clock(),
-                )
+            self._failed(message, "transient")
+            await self._retry(message, self._backoff(message), str(error) or type(error).__name__)
         except MessagingWindowClosed as error:
             logger.warning("outbox message %s not allowed now: %s", message_id, error)
-            async with self.database.transaction() as session:
-                await mark_refused(session, message_id, str(error), now=self.clock())
+            self._failed(message, "refused")
+            refusal = str(error)
+            await self._record(
+                message_id,
+                lambda session: mark_refused(
+                    session, message_id, refusal, now=self.clock(), attempt=attempt
+                ),
+            )
         except PermanentFailure as error:
             logger.error("outbox message %s refused: %s", message_id, error)
-            async with self.database.transaction() as session:
-                await mark_failed(session, message_id, str(error))
+            self._failed(message, "permanent")
+            refusal = str(error)
+            await self._record(
+                message_id,
+                lambda session: mark_failed(session, message_id, refusal, attempt=attempt),
+            )
         else:
-            async with self.database.transaction() as session:
-                await mark_sent(session, message_id, now=self.clock())
+            now = self.clock()
+            if self.metrics is not None and replies:
+                self.metrics.message_sent(message.channel, message.next_attempt_at, now)
+            await self._record(
+                message_id, lambda session: mark_sent(session, message_id, now, attempt=attempt)
+            )
+
+    async def _render(self, message: OutboxMessage) -> list[Reply]:
+        """Return the replies a message stands for, in its recipient's language."""
+        async with self.database.session() as session:
+            identity = await find_identity(session, message.channel, message.recipient)
+            person = await session.get(Person, message.person_id) if message.person_id else None
+            locale = choose_locale(
+                person.locale if person else None,
+                identity.platform_locale if identity else None,
+                self.default_locale,
+            )
+            return await render_outbox_payload(session, message.payload, get_translator(locale))
+
+    def _backoff(self, message: OutboxMessage) -> dt.timedelta:
+        return dt.timedelta(seconds=backoff(message.attempts, self.policy))
+
+    def _failed(self, message: OutboxMessage, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.send_failed(message.channel, reason)
+
+    async def _retry(
+        self,
+        message: OutboxMessage,
+        delay: dt.timedelta,
+        error: str,
+        *,
+        max_attempts: int | None = None,
+    ) -> None:
+        """Schedule another attempt of ``message`` (unless it left this attempt meanwhile)."""
+        message_id, attempt = message.id or 0, message.attempts
+        await self._record(
+            message_id,
+            lambda session: mark_retry(
+                session,
+                message_id,
+                delay=delay,
+                error=error,
+                max_attempts=max_attempts or self.policy.max_attempts,
+                now=self.clock(),
+                attempt=attempt,
+            ),
+        )
+
+    async def _record(
+        self, message_id: int, action: Callable[[AsyncSession], Awaitable[object]]
+    ) -> None:
+        """Record an attempt's outcome, retrying while the database is busy or unreachable.
+
+        A message that was sent but could not be recorded within half its lease is left to the
+        lease: it will be tried again, and may arrive twice (it is logged as an error).
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.policy.lease.total_seconds() / 2
+        delay = 0.2
+        while True:
+            try:
+                async with self.database.transaction() as session:
+                    await action(session)
+                return
+            except (Busy, Unavailable) as error:
+                if loop.time() + delay > give_up:
+                    logger.error(
+                        "outbox message %s: the outcome could not be recorded (%s); it will be "
+                        "tried again when its lease runs out",
+                        message_id,
+                        error,
+                    )
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _pace(self, channel: str, recipient: str) -> None:
         """Keep at least ``per_chat_interval`` between two messages to the same chat."""

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from storage.calendar import ReminderSchedule
 from storage.db import Database
+from storage.errors import Busy, Unavailable
 from storage.models import utcnow
 from storage.reminders import PlanReport, plan_due
 
@@ -75,5 +76,7 @@ async def plan_reminders_job(reminder_clock: ReminderClock) -> None:
     """Plan the reminders due now (an APScheduler job; failures are logged, never fatal)."""
     try:
         await reminder_clock.tick()
+    except (Busy, Unavailable) as error:
+        logger.warning("planning reminders failed: %s The next tick retries.", error)
     except Exception:
         logger.exception("planning reminders failed; the next tick retries")

@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         default=dt.time(7, 30), validation_alias=AliasChoices("COOPBOT_DIGEST_TIME")
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
+    outbox_lease_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        validation_alias=AliasChoices("COOPBOT_OUTBOX_LEASE_SECONDS"),
+        description="How long a message being sent stays claimed; after that a crashed "
+        "worker's message is sent again (and may arrive twice).",
+    )
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")

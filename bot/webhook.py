@@ -3,11 +3,14 @@
 The app serves whichever channels are configured — Telegram, Zalo, or both on one port:
 
 - ``POST /telegram/webhook`` takes an update from Telegram when its secret-token header matches
-  ``TELEGRAM_WEBHOOK_SECRET``, puts it on the application's update queue and answers at once,
-  so Telegram never waits for a conversation. Updates are then handled exactly as in polling
-  mode (and deduplicated by the router, so a redelivery by Telegram changes nothing).
+  ``TELEGRAM_WEBHOOK_SECRET``, handles it, and only then answers 200: an update is never
+  acknowledged before it is stored, so a crash loses nothing (Telegram delivers an update
+  again until it gets a 2xx). When the database is unreachable the answer is 503 and Telegram
+  retries later; the router's record of handled update ids makes every redelivery harmless.
+  One update is handled at a time per process, in the order they arrive.
 - ``POST /zalo/webhook`` takes a signed event from the Zalo OA (see ``bot/channels/zalo.py``).
-- ``GET /healthz`` answers ``ok`` for probes.
+- ``GET /healthz`` answers ``ok`` when the database answers, 503 when it does not, and
+  ``GET /metrics`` serves Prometheus metrics (``bot/ops.py``).
 
 With Telegram the Telegram application owns the database, the router and the background
 services; with Zalo alone they are made here.
@@ -15,6 +18,7 @@ services; with Zalo alone they are made here.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -39,8 +43,12 @@ from bot.app import (
     start_background,
     stop_background,
 )
+from bot.channels.base import ChannelSender
+from bot.channels.telegram import Outcome
 from bot.channels.zalo import WEBHOOK_PATH as ZALO_WEBHOOK_PATH
 from bot.channels.zalo import ZaloChannel, build_zalo
+from bot.metrics import Metrics
+from bot.ops import ops_routes
 from bot.settings import Settings
 from handlers.router import Router
 from storage.db import Database
@@ -56,15 +64,26 @@ def build_webhook_app(
     secret: str = "",
     *,
     zalo: ZaloChannel | None = None,
+    database: Database | None = None,
+    metrics: Metrics | None = None,
 ) -> Starlette:
     """Return the web app of the configured channels: Telegram's updates, Zalo's events.
+
+    ``/healthz`` and ``/metrics`` check and describe ``database`` (by default the Telegram
+    application's); without any database ``/healthz`` only says the process is up.
 
     Raises:
         ValueError: for Telegram without a secret, which would accept anyone's updates.
     """
     if application is not None and not secret:
         raise ValueError("the Telegram webhook needs a secret")
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if application is not None:
+        found = services(application)
+        database, metrics = database or found.database, metrics or found.metrics
+    if database is not None:
+        routes = ops_routes(database, metrics or Metrics())
+    else:
+        routes = [Route("/healthz", healthz, methods=["GET"])]
     if application is not None:
         routes.append(
             Route(WEBHOOK_PATH, _telegram_endpoint(application, secret), methods=["POST"])
@@ -84,9 +103,11 @@ def _telegram_endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     """Return the endpoint that feeds ``application`` with the updates Telegram posts."""
     expected = secret.encode("utf-8")
+    channel = services(application).channel
+    one_at_a_time = asyncio.Lock()  # as python-telegram-bot's own update queue did
 
     async def telegram_webhook(request: Request) -> Response:
-        """Check the secret, queue the update, answer at once."""
+        """Check the secret, handle the update, then answer (503: deliver it again later)."""
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
             logger.warning("webhook call refused: wrong or missing secret token")
@@ -99,7 +120,10 @@ def _telegram_endpoint(
         if update is None:
             logger.warning("webhook call refused: the body is not an update")
             return PlainTextResponse("bad request", status_code=400)
-        await application.update_queue.put(update)
+        async with one_at_a_time:
+            outcome = await channel.process(application, update)
+        if outcome is Outcome.DEFERRED:
+            return PlainTextResponse("database unavailable", status_code=503)
         return Response(status_code=200)
 
     return telegram_webhook
@@ -171,12 +195,15 @@ async def serve_webhook(
 async def serve_zalo_webhook(settings: Settings, *, host: str, port: int) -> None:
     """Serve the Zalo webhook alone (Telegram off), with the background services."""
     database = Database(settings.database_url)
-    router = Router(database, handler_config(settings))
+    metrics = Metrics()
+    router = Router(database, handler_config(settings), observe=metrics.count_update)
     zalo = build_zalo(settings, database, router)
     background = Background()
-    server = _server(build_webhook_app(zalo=zalo.channel), host, port)
+    app = build_webhook_app(zalo=zalo.channel, database=database, metrics=metrics)
+    server = _server(app, host, port)
     try:
-        start_background(background, database, settings, {zalo.sender.name: zalo.sender})
+        senders: dict[str, ChannelSender] = {zalo.sender.name: zalo.sender}
+        start_background(background, database, settings, senders, metrics)
         logger.info("serving the Zalo webhook on %s:%s%s", host, port, ZALO_WEBHOOK_PATH)
         with _survive_uvicorn_signals():
             await server.serve()

@@ -100,6 +100,8 @@ async def help_command(turn: Turn) -> bool:
             lines.append(turn._("/inbox — new and overdue items to handle"))
             lines.append(turn._("/summary [period] [unit] — where things stand"))
             lines.append(turn._("/targets — the plan's targets against actual figures"))
+            lines.append(turn._("/chart, /export [period] [unit] — charts and the Excel workbook"))
+            lines.append(turn._("/invite, /people — invite people and manage access"))
             lines.append(turn._("/digest on|off — the weekly summary"))
     lines.append(turn._("/language — Tiếng Việt / English"))
     lines.append(turn._("/cancel — stop what you are doing"))

@@ -4,6 +4,11 @@ Each incoming event is handled in one database transaction: the update is record
 processed (a redelivery changes nothing), the person and their conversation state are loaded,
 and exactly one route answers. A domain error rolls back what the route wrote and becomes a
 translated reply, so nothing is ever stored half.
+
+A database busy with another writer (``Busy``) rolls back the whole event, the record of it
+included, and asks the person to send it again; an unreachable database (``Unavailable``) is
+raised to the channel, which has the platform deliver the event again later. Each event's
+outcome is reported to ``observe`` (metrics): handled, duplicate, busy, unavailable or error.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from handlers.turn import HandlerConfig, Turn
 from handlers.types import Incoming, Reply
 from storage.db import Database
 from storage.dialogs import find_identity, load_dialog
-from storage.errors import CoopbotError
+from storage.errors import Busy, CoopbotError, Unavailable
 from storage.models import Person, utcnow
 from storage.runtime import mark_processed
 from storage.scope import load_actor
@@ -76,13 +81,42 @@ class Router:
         database: Database,
         config: HandlerConfig,
         clock: Callable[[], dt.datetime] = utcnow,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         self.database = database
         self.config = config
         self.clock = clock
+        self.observe = observe
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one incoming event."""
+        """Answer one incoming event.
+
+        Raises:
+            Unavailable: the database cannot be reached; nothing of the event was kept.
+        """
+        outcome = "error"
+        try:
+            replies = await self._handle(incoming)
+            outcome = "handled" if replies is not None else "duplicate"
+            return replies or []
+        except Busy as error:
+            outcome = "busy"
+            logger.warning(
+                "update %s on %s not handled: the database is busy; asked to send it again",
+                incoming.update_id,
+                incoming.channel,
+            )
+            locale = choose_locale(None, incoming.platform_locale, self.config.default_locale)
+            return [Reply(text=error.render(get_translator(locale).gettext))]
+        except Unavailable:
+            outcome = "unavailable"
+            raise
+        finally:
+            if self.observe is not None:
+                self.observe(incoming.channel, outcome)
+
+    async def _handle(self, incoming: Incoming) -> list[Reply] | None:
+        """Answer one event in one transaction; None when it was already handled."""
         async with self.database.transaction() as session:
             if incoming.update_id is not None and not await mark_processed(
                 session, incoming.channel, incoming.update_id
@@ -90,9 +124,11 @@ class Router:
                 logger.info(
                     "update %s on %s already handled", incoming.update_id, incoming.channel
                 )
-                return []
+                return None
             now = self.clock()
-            identity = await find_identity(session, incoming.channel, incoming.external_id)
+            identity = await find_identity(
+                session, incoming.channel, incoming.external_id, lock=True
+            )
             person = (
                 await session.get(Person, identity.person_id)
                 if identity and identity.person_id
@@ -119,6 +155,8 @@ class Router:
                     if await route(turn):
                         break
                 await savepoint.commit()
+            except (Busy, Unavailable):
+                raise  # the whole event is rolled back, not only the route
             except CoopbotError as error:
                 await savepoint.rollback()
                 turn.replies = [Reply(text=turn.error_text(error))]

@@ -15,17 +15,21 @@ DIALOG_TTL = dt.timedelta(days=2)
 
 
 async def find_identity(
-    session: AsyncSession, channel: str, external_id: str
+    session: AsyncSession, channel: str, external_id: str, *, lock: bool = False
 ) -> ChannelIdentity | None:
-    """Return the account (channel, external_id), or None for someone we have never admitted."""
-    return (
-        await session.execute(
-            select(ChannelIdentity).where(
-                col(ChannelIdentity.channel) == channel,
-                col(ChannelIdentity.external_id) == external_id,
-            )
-        )
-    ).scalar_one_or_none()
+    """Return the account (channel, external_id), or None for someone we have never admitted.
+
+    With ``lock`` the row stays locked until the transaction ends (``FOR UPDATE`` on
+    PostgreSQL; SQLite has one writer anyway), so two workers handling two updates of one
+    person at the same moment take turns instead of both acting on the same step.
+    """
+    query = select(ChannelIdentity).where(
+        col(ChannelIdentity.channel) == channel,
+        col(ChannelIdentity.external_id) == external_id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def ensure_identity(

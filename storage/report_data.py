@@ -12,14 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, case, false, func, select, true
+from sqlalchemy import ColumnElement, Subquery, case, exists, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.calendar import VIETNAM, Quarter
 from storage.errors import N_, PermissionDenied
 from storage.feedback import OPEN_STATUSES
-from storage.models import AdminUnit, FeedbackItem, Meeting, UnitCurrent, UnitLevel
+from storage.models import (
+    AdminUnit,
+    FeedbackItem,
+    Meeting,
+    UnitAncestor,
+    UnitCurrent,
+    UnitLevel,
+)
 from storage.periods import Period
 from storage.scope import Actor, in_unit_subtree, item_scope_clause
 
@@ -88,13 +95,21 @@ def _chosen(scope: ReportScope, column: object) -> ColumnElement[bool]:
 async def ensure_unit_in_scope(session: AsyncSession, actor: Actor, unit_id: int) -> AdminUnit:
     """Return the unit when it lies inside the actor's units (any era).
 
+    A unit of before 2025 that has no single successor (Huyện Kế Sách) is inside when all of
+    its parts are: an official of today's province may ask about a former district of it.
+
     Raises:
         PermissionDenied: the unit does not exist or is outside the actor's scope.
     """
+    parts = select(col(UnitAncestor.unit_id)).where(
+        col(UnitAncestor.ancestor_id) == unit_id, col(UnitAncestor.depth) > 0
+    )
+    parts_outside = parts.where(~units_clause(actor, col(UnitAncestor.unit_id)))
     unit = (
         await session.execute(
             select(AdminUnit).where(
-                col(AdminUnit.id) == unit_id, units_clause(actor, col(AdminUnit.id))
+                col(AdminUnit.id) == unit_id,
+                units_clause(actor, col(AdminUnit.id)) | (exists(parts) & ~exists(parts_outside)),
             )
         )
     ).scalar_one_or_none()
@@ -139,8 +154,11 @@ async def items_by_commune_status(
         .outerjoin(today, today.c.unit_id == col(FeedbackItem.commune_id))
         .join(AdminUnit, col(AdminUnit.id) == commune_id)
         .where(*item_filters(scope))
-        .group_by(commune_id, col(AdminUnit.name), col(FeedbackItem.status))
-        .order_by(col(AdminUnit.name), col(FeedbackItem.status))
+        # Folded names sort "Xã Đại Hải" beside "Xã Dân Thành", whatever the collation.
+        .group_by(
+            commune_id, col(AdminUnit.name), col(AdminUnit.folded_name), col(FeedbackItem.status)
+        )
+        .order_by(col(AdminUnit.folded_name), commune_id, col(FeedbackItem.status))
     )
     return [CommuneStatusCount(int(i), name, status, int(n)) for i, name, status, n in rows]
 

@@ -129,7 +129,7 @@ async def meeting_rows(
         await session.execute(
             select(col(AdminUnit.id), col(AdminUnit.name))
             .where(scoped_communes(scope))
-            .order_by(col(AdminUnit.name), col(AdminUnit.id))
+            .order_by(col(AdminUnit.folded_name), col(AdminUnit.id))
         )
     ).all()
     today = today_commune()

@@ -2,28 +2,26 @@
 quarterly meeting compliance, for a period and a unit, inside the person's scope.
 
 Everything is an aggregate in SQL with the person's scope in the WHERE clause, medians
-included (``percentile_cont`` on PostgreSQL, the middle rows in order on SQLite).
+included (``percentile_cont`` on PostgreSQL, the middle rows in order on SQLite), all in one
+statement that reads the items in scope once (``storage.summary_query``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.calendar import VIETNAM, Quarter
-from storage.feedback import OPEN_STATUSES
-from storage.models import AdminUnit, FeedbackItem, Meeting, UnitCurrent, UnitLevel
+from storage.models import AdminUnit, FeedbackItem
 from storage.periods import Period
 from storage.scope import Actor, in_unit_subtree, item_scope_clause
+from storage.summary_query import Shape, compliance_counts, statement
 
-TOP_CATEGORIES = 5
-TOP_COMMUNES = 10
 DAY = 86400.0
 
 
@@ -58,30 +56,6 @@ def _filters(
     return where
 
 
-async def _median_days(
-    session: AsyncSession, where: list[ColumnElement[bool]], end_column: Any
-) -> float | None:
-    """Return the median of (end_column - created_at) in days, computed in the database."""
-    done = [*where, end_column.is_not(None)]
-    created = col(FeedbackItem.created_at)
-    if session.get_bind().dialect.name == "postgresql":
-        seconds = func.extract("epoch", end_column - created)
-        value = await session.scalar(
-            select(func.percentile_cont(0.5).within_group(seconds)).where(*done)
-        )
-        return round(float(value) / DAY, 1) if value is not None else None
-    # SQLite has no percentile: count, then read the one or two middle values in order.
-    days = func.julianday(end_column) - func.julianday(created)
-    n = int(await session.scalar(select(func.count()).select_from(FeedbackItem).where(*done)) or 0)
-    if n == 0:
-        return None
-    middle = await session.execute(
-        select(days).where(*done).order_by(days).offset((n - 1) // 2).limit(2 - n % 2)
-    )
-    values = [float(v) for v in middle.scalars()]
-    return round(statistics.fmean(values), 1)
-
-
 def compliance_quarter(period: Period, today: dt.date) -> Quarter:
     """Return the quarter whose meetings the summary reports: the period's latest one so far."""
     quarters = [q for q in period.quarters() if q.first_day <= today] or period.quarters()[:1]
@@ -92,26 +66,13 @@ async def meeting_compliance(
     session: AsyncSession, unit_ids: list[int] | None, quarter: Quarter
 ) -> tuple[int, int]:
     """Return (communes that held the quarter's meeting, communes in scope) among today's."""
-    inside: ColumnElement[bool] = (
-        in_unit_subtree(col(AdminUnit.id), unit_ids) if unit_ids is not None else true()
-    )
-    communes = (
-        select(col(AdminUnit.id))
-        .where(
-            col(AdminUnit.level) == UnitLevel.COMMUNE,
-            col(AdminUnit.valid_to).is_(None),
-            inside,
-        )
-        .subquery()
-    )
-    total = await session.scalar(select(func.count()).select_from(communes))
-    held = await session.scalar(
-        select(func.count(func.distinct(col(Meeting.commune_id)))).where(
-            col(Meeting.quarter) == quarter.key,
-            col(Meeting.commune_id).in_(select(communes.c.id)),
-        )
-    )
-    return int(held or 0), int(total or 0)
+    held, total = compliance_counts(unit_ids, quarter.key)
+    row = (await session.execute(select(held, total))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def _days(value: float | None, unit_of_time: float) -> float | None:
+    return round(float(value) / unit_of_time, 1) if value is not None else None
 
 
 async def summarize(
@@ -123,58 +84,53 @@ async def summarize(
     now: dt.datetime,
     tz: dt.tzinfo = VIETNAM,
 ) -> Summary:
-    """Summarise the items filed in ``period`` inside ``unit_ids`` (default: all in scope)."""
-    where = _filters(actor, period, unit_ids, tz)
+    """Summarise the items filed in ``period`` inside ``unit_ids`` (default: all in scope).
+
+    One statement, so the items in scope are found once (see ``storage.summary_query``).
+    """
+    dialect = session.get_bind().dialect.name
     summary = Summary(period=period)
-    rows = await session.execute(
-        select(col(FeedbackItem.kind), col(FeedbackItem.status), func.count())
-        .where(*where)
-        .group_by(col(FeedbackItem.kind), col(FeedbackItem.status))
-    )
-    summary.by_kind_status = {(kind, status): int(n) for kind, status, n in rows}
-    summary.total = sum(summary.by_kind_status.values())
-    count = func.count().label("n")
-    categories = await session.execute(
-        select(col(FeedbackItem.category_key), count)
-        .where(*where)
-        .group_by(col(FeedbackItem.category_key))
-        .order_by(count.desc(), col(FeedbackItem.category_key))
-        .limit(TOP_CATEGORIES)
-    )
-    summary.top_categories = [(key, int(n)) for key, n in categories]
-    communes = await session.execute(
-        select(col(AdminUnit.id), col(AdminUnit.name), count)
-        .select_from(FeedbackItem)
-        .join(UnitCurrent, col(UnitCurrent.unit_id) == col(FeedbackItem.commune_id))
-        .join(AdminUnit, col(AdminUnit.id) == col(UnitCurrent.current_id))
-        .where(*where)
-        .group_by(col(AdminUnit.id), col(AdminUnit.name))
-        .order_by(count.desc(), col(AdminUnit.name))
-        .limit(TOP_COMMUNES)
-    )
-    summary.by_commune = [(i or 0, name, int(n)) for i, name, n in communes]
-    overdue = await session.scalar(
-        select(func.count())
-        .select_from(FeedbackItem)
-        .where(
-            *where,
-            col(FeedbackItem.status).in_(list(OPEN_STATUSES)),
-            col(FeedbackItem.due_at) < now,
-        )
-    )
-    summary.overdue = int(overdue or 0)
-    summary.median_first_response_days = await _median_days(
-        session, where, col(FeedbackItem.first_response_at)
-    )
-    summary.median_resolution_days = await _median_days(
-        session, where, col(FeedbackItem.resolved_at)
-    )
     quarter = compliance_quarter(period, now.astimezone(tz).date())
     scope_units = unit_ids if unit_ids else (None if actor.is_admin else actor.unit_ids())
     summary.compliance_quarter = quarter
-    summary.meetings_held, summary.communes_total = await meeting_compliance(
-        session, scope_units, quarter
+    cooperatives, units = actor.cooperative_ids(), actor.unit_ids()
+    shape = Shape(
+        dialect=dialect,
+        admin=actor.is_admin,
+        cooperatives=bool(cooperatives),
+        units=bool(units),
+        unit_filter=bool(unit_ids),
+        compliance_units=scope_units is not None,
     )
+    start, end = period.bounds(tz)
+    values: dict[str, Any] = {"start": start, "end": end, "now": now, "quarter": quarter.key}
+    values.update(
+        scope_cooperatives=cooperatives,
+        scope_units=units,
+        filter_units=unit_ids,
+        compliance_units=scope_units,
+    )
+    parameters = {k: v for k, v in values.items() if v is not None}
+    rows = (await session.execute(statement(shape), parameters)).all()
+    # PostgreSQL's medians are in seconds, SQLite's in days.
+    unit_of_time = DAY if dialect == "postgresql" else 1.0
+    for section, label, sub, unit, n, value, value2 in rows:
+        if section == "kind_status":
+            summary.by_kind_status[(label, sub)] = int(n)
+            summary.overdue += int(value or 0)
+        elif section == "category":
+            summary.top_categories.append((label, int(n)))
+        elif section == "commune":
+            summary.by_commune.append((int(unit or 0), label, int(n)))
+        elif section == "meetings":
+            summary.meetings_held, summary.communes_total = int(unit or 0), int(n or 0)
+        elif section == "medians":
+            summary.median_first_response_days = _days(value, unit_of_time)
+            summary.median_resolution_days = _days(value2, unit_of_time)
+    summary.total = sum(summary.by_kind_status.values())
+    # A UNION ALL keeps each branch's rows but not their order: restore it.
+    summary.top_categories.sort(key=lambda kv: (-kv[1], kv[0]))
+    summary.by_commune.sort(key=lambda row: (-row[2], row[1], row[0]))
     return summary
 
 

@@ -7,6 +7,7 @@ district plan is measured on today's communes.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -72,8 +73,9 @@ async def _actual(session: AsyncSession, target: PlanTarget, unit_ids: list[int]
     ]
     htx = col(Cooperative.kind) == CooperativeKind.HTX
     alive = col(Cooperative.status) != CooperativeStatus.DISSOLVED
+    # Dates, not ISO strings: PostgreSQL (asyncpg) refuses to compare a date with text.
     founded = col(Cooperative.founded_on).between(
-        f"{target.period_start}-01-01", f"{target.period_end}-12-31"
+        dt.date(target.period_start, 1, 1), dt.date(target.period_end, 12, 31)
     )
 
     async def count(*where: object) -> int:

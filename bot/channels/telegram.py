@@ -4,12 +4,18 @@
 ``TypeHandler`` (every update goes through the same router, in order) and as the application's
 only error handler. ``TelegramSender`` sends what the outbox planned, turning Telegram's errors
 into the channel-neutral ``DeliveryError`` family.
+
+``TelegramChannel.process`` handles one update and says how it ended, so whoever took the
+update from Telegram (our own polling loop, the webhook) confirms it only once it is done: an
+update that found the database unreachable is ``DEFERRED`` and must be delivered again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, CallbackQuery, Update
@@ -28,7 +34,7 @@ from handlers.i18n import SUPPORTED_LOCALES, choose_locale, get_translator
 from handlers.router import Router
 from handlers.types import Reply
 from storage.db import Database
-from storage.errors import N_
+from storage.errors import N_, Unavailable
 from storage.people import admin_chat_ids, preferred_locale
 
 logger = logging.getLogger(__name__)
@@ -57,13 +63,40 @@ def chat_target(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 
 
+class Outcome(StrEnum):
+    """How handling one update ended, for the loop that confirms it to Telegram."""
+
+    HANDLED = "handled"  # answered, or nothing to answer: confirm it
+    FAILED = "failed"  # an error the error handler apologised for: confirm it, never loop
+    DEFERRED = "deferred"  # the database is unreachable: do not confirm, deliver it again
+
+
 class TelegramChannel:
     """Connects python-telegram-bot to the router; lives as long as the application."""
 
-    def __init__(self, router: Router, database: Database, default_locale: str) -> None:
+    def __init__(
+        self,
+        router: Router,
+        database: Database,
+        default_locale: str,
+        observe: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.router = router
         self.database = database
         self.default_locale = default_locale
+        self.observe = observe
+        # Outcomes other than HANDLED of the updates being processed, by update id.
+        self._outcomes: dict[int, Outcome] = {}
+
+    async def process(
+        self, application: Application[Any, Any, Any, Any, Any, Any], update: Update
+    ) -> Outcome:
+        """Handle one update through the application's handlers and tell how it ended."""
+        try:
+            await application.process_update(update)
+        finally:
+            outcome = self._outcomes.pop(update.update_id, Outcome.HANDLED)
+        return outcome
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Add the update handler and the global error handler to ``application``."""
@@ -72,21 +105,34 @@ class TelegramChannel:
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer one update: convert it, let the router answer, send the replies."""
+        deferred = False
         try:
             incoming = to_incoming(update, bot_username=context.bot.username)
             if incoming is None:
                 logger.debug("update %s ignored: nothing a person sent", update.update_id)
+                if self.observe is not None:
+                    self.observe(CHANNEL, "ignored")
                 return
-            replies = await self.router.handle(incoming)
+            try:
+                replies = await self.router.handle(incoming)
+            except Unavailable:
+                # Nothing was kept; the update is handled again once the database is back.
+                logger.warning("update %s deferred: the database is unavailable", update.update_id)
+                self._outcomes[update.update_id] = Outcome.DEFERRED
+                deferred = True
+                return
             await send_replies(context.bot, chat_target(incoming.chat_id), replies)
         finally:
-            # Even when answering failed, so the button's spinner stops.
-            if update.callback_query is not None:
+            # Even when answering failed, so the button's spinner stops; a deferred press is
+            # answered when it is handled.
+            if update.callback_query is not None and not deferred:
                 await answer_callback(update.callback_query)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log an error, apologise to the person, and tell the admins; never raise."""
         update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is not None:
+            self._outcomes[update_id] = Outcome.FAILED
         logger.error("error while handling update %s", update_id, exc_info=context.error)
         try:
             if isinstance(update, Update):

@@ -10,11 +10,12 @@ buttons stored for the person, without bothering the conversations.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -80,6 +81,7 @@ class ZaloChannel:
         self.clock = clock
         # Tasks are only weakly referenced by the loop: keep them until they are done.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._turns: dict[str, _Turnstile] = {}
 
     async def webhook(self, request: Request) -> Response:
         """Check the signature and age of an event, start handling it, answer at once."""
@@ -118,6 +120,27 @@ class ZaloChannel:
             logger.warning("%s Zalo event(s) still running after %s s", len(pending), patience)
 
     async def process(self, event: dict[str, Any]) -> None:
+        """Handle one verified event after the person's earlier ones; never raise."""
+        # One person's events are handled one at a time, in the order they arrived (as
+        # python-telegram-bot does for updates), so two quick taps cannot interleave their
+        # conversation steps. The turnstile is taken before the first await: tasks start in
+        # the order they were created.
+        async with self._turn(event_user(event) or ""):
+            await self._process(event)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, user: str) -> AsyncIterator[None]:
+        turnstile = self._turns.setdefault(user, _Turnstile())
+        turnstile.waiting += 1
+        try:
+            async with turnstile.lock:
+                yield
+        finally:
+            turnstile.waiting -= 1
+            if turnstile.waiting == 0:
+                del self._turns[user]
+
+    async def _process(self, event: dict[str, Any]) -> None:
         """Handle one verified event; failures are logged (and apologised for), never raised."""
         name = str(event.get("event_name", ""))
         incoming: Incoming | None = None
@@ -179,6 +202,14 @@ class ZaloChannel:
             await self.messenger.send(user_id, [Reply(text=translator.gettext(APOLOGY))])
         except Exception:
             logger.exception("could not apologise to a Zalo user")
+
+
+@dataclass
+class _Turnstile:
+    """One person's events waiting to be handled, in order."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
 
 
 @dataclass

@@ -98,8 +98,8 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     """
     name = str(event.get("event_name", ""))
     user = event_user(event)
-    if user is None:
-        return None
+    if user is None or name.startswith("user_send_group_"):
+        return None  # the bot holds conversations with one person at a time only
     raw_message = event.get("message")
     message: dict[str, Any] = raw_message if isinstance(raw_message, dict) else {}
     msg_id = message.get("msg_id")

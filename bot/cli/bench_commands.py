@@ -46,6 +46,10 @@ def bench(
         bool,
         typer.Option("--record", help="Write the figures of a --quick run to docs/BENCHMARKS.md."),
     ] = False,
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", min=1, help="Timed runs instead of each benchmark's own number."),
+    ] = None,
     database: Annotated[
         list[str] | None,
         typer.Option(
@@ -72,10 +76,12 @@ def bench(
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     words = ["coopbot bench", *([name] if name else []), *(["--quick"] if quick else [])]
     words += [f"--database {d}" for d in database or ()]
+    words += [f"--runs {runs}"] if runs is not None else []
     config = common.Config(
         size="quick" if quick else "full",
         databases=databases,
         command=" ".join(words),
+        runs=runs,
         progress=lambda line: console.print(line, highlight=False),
     )
     for each in [name] if name else list(NAMES):

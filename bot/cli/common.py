@@ -43,6 +43,8 @@ def configure_logging(settings: Settings) -> None:
     )
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot's token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG, stored Zalo tokens included.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 @asynccontextmanager

@@ -87,9 +87,8 @@ def export(
         out.write_bytes(written.data)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
-    console.print(
-        f"wrote {out}: {written.items} items, {written.period}, {written.where}", highlight=False
-    )
+    items = f"{written.items} item" + ("" if written.items == 1 else "s")
+    console.print(f"wrote {out}: {items}, {written.period}, {written.where}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,10 @@
 Zalo only ever posts its events to a webhook, so a deployment with Zalo alone needs
 ``--webhook``; with both channels, polling serves Telegram and still sends the Zalo messages
 the bot plans (reminders, notifications), but receives nothing from Zalo.
+
+Polling uses the project's own loop (``bot/channels/telegram_polling.py``), which confirms an
+update to Telegram only after it was handled; ``--metrics-port`` adds ``/healthz`` and
+``/metrics`` on a port of their own (webhook mode serves them beside the webhooks).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Annotated
 import typer
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
+from bot.channels.telegram_polling import serve_polling
 from bot.cli.common import configure_logging, fail, open_database, run, settings_or_exit
+from bot.ops import ServeError
 from bot.settings import Settings
 from bot.webhook import serve_webhook, serve_zalo_webhook
 from handlers.i18n import CatalogError, load_catalogs
@@ -48,12 +54,21 @@ def run_bot(
             ),
         ),
     ] = False,
-    host: Annotated[str, typer.Option(help="Address the webhook server listens on.")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[
+        str, typer.Option(help="Address the webhook (or --metrics-port) server listens on.")
+    ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port the webhook server listens on.")
     ] = 8443,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Polling mode: serve /healthz and /metrics on this port (webhook mode serves "
+            "them on --port).",
+        ),
+    ] = None,
 ) -> None:
     """Run the bot (Telegram, Zalo or both) until stopped (Ctrl+C or SIGTERM)."""
     settings = settings_or_exit()
@@ -90,9 +105,7 @@ def run_bot(
     application = build_application(settings)
     try:
         if target is None:
-            application.run_polling(
-                allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False
-            )
+            asyncio.run(serve_polling(application, host=host, metrics_port=metrics_port))
         else:
             url, secret = target
             asyncio.run(serve_webhook(application, url=url, secret=secret, host=host, port=port))
@@ -102,6 +115,8 @@ def run_bot(
         fail(f"Telegram refused to start the bot: {error.message}", code=2)
     except NetworkError as error:
         fail(f"Telegram could not be reached: {error.message}")
+    except ServeError as error:
+        fail(str(error))
     logger.info("stopped")
 
 

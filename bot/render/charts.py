@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from handlers.ports import ChartSpec
 from handlers.types import FileOut
@@ -36,6 +36,8 @@ MAX_HEIGHT_INCHES = 18.0
 # Labels longer than this are drawn on horizontal bars, where they can be read unrotated.
 LONG_LABEL = 12
 WRAP_AT = 28
+# A value axis labelled "%" always spans 0–100, so a third of the communes looks like a third.
+PERCENT = "%"
 
 
 def chart_font(size: float | None = None) -> FontProperties:
@@ -81,8 +83,9 @@ def _bars(axes: Axes, spec: ChartSpec, font: FontProperties, horizontal: bool) -
             start = np.zeros(len(values))
         draw = axes.barh if horizontal else axes.bar
         bars = draw(offset, values, width, start, label=series.name, color=colour)
-        # Zero-sized segments of stacked bars get no label, so the bars stay legible.
-        texts = [_number(v) if v or not spec.stacked else "" for v in values]
+        # Zeros are labelled only on single bars, where "0" is news; among stacked or grouped
+        # bars they would only clutter the chart.
+        texts = [_number(v) if v or len(spec.series) == 1 else "" for v in values]
         axes.bar_label(
             bars,
             labels=texts,
@@ -147,6 +150,11 @@ def build_figure(spec: ChartSpec) -> Figure:
             ncols=min(4, len(spec.series)),
             frameon=False,
         )
+    if spec.y_label == PERCENT:
+        top = max([100.0, *(v for series in spec.series for v in series.values)])
+        axis = axes.xaxis if horizontal else axes.yaxis
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, top * 1.08)  # room for the labels
+        axis.set_major_locator(MultipleLocator(20))
     _apply_font(axes, chart_font(9))
     return figure
 

@@ -9,6 +9,7 @@ Buttons ``ch:<period>:<unit id or 0>`` (under /summary, and here) ask for the sa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 
@@ -64,12 +65,15 @@ async def send_charts(turn: Turn, view: View) -> None:
         if spec is None:
             turn.say(caption)
         else:
-            turn.replies.append(Reply(text=caption, image=renderers.chart(spec)))
+            # Drawing takes a few hundred milliseconds: a worker thread keeps the event loop
+            # answering other people meanwhile (each chart is its own figure, nothing shared).
+            image = await asyncio.to_thread(renderers.chart, spec)
+            turn.replies.append(Reply(text=caption, image=image))
     last = turn.replies[-1]
     turn.replies[-1] = Reply(
         text=last.text,
         image=last.image,
-        buttons=((Button(turn._("📥 Excel workbook"), view.payload("ex")),),),
+        buttons=((Button(turn._("📥 Excel"), view.payload("ex")),),),
     )
     logger.info("charts of %s sent to person %s", view.payload(PREFIX), turn.person_id)
 
@@ -114,7 +118,7 @@ async def _by_commune(
 async def _by_category(turn: Turn, view: View, where: str) -> tuple[ChartSpec | None, str]:
     quarters = trend_quarters(view.period, turn.now.astimezone(turn.config.tz).date())
     counts = await items_by_category_quarter(turn.session, view.scope(turn), quarters)
-    names = [period_label_of(turn, q.year, q.number) for q in quarters]
+    names = [format_quarter(q.year, q.number, turn.locale) for q in quarters]
     first, last = names[0], names[-1]
     if not counts:
         return None, turn._(
@@ -151,7 +155,7 @@ async def _by_category(turn: Turn, view: View, where: str) -> tuple[ChartSpec | 
 async def _meetings(turn: Turn, view: View, where: str) -> tuple[ChartSpec | None, str]:
     quarters = trend_quarters(view.period, turn.now.astimezone(turn.config.tz).date())
     compliance = await meeting_compliance(turn.session, view.scope(turn), quarters)
-    names = [period_label_of(turn, c.quarter.year, c.quarter.number) for c in compliance]
+    names = [format_quarter(c.quarter.year, c.quarter.number, turn.locale) for c in compliance]
     spec = ChartSpec(
         title=turn._("Communes that held their quarterly meeting (%)") + "\n" + where,
         labels=tuple(names),
@@ -168,8 +172,3 @@ async def _meetings(turn: Turn, view: View, where: str) -> tuple[ChartSpec | Non
         for n, c in zip(names, compliance, strict=True)
     ]
     return spec, "\n".join(lines)
-
-
-def period_label_of(turn: Turn, year: int, number: int) -> str:
-    """Name a quarter in the person's language."""
-    return format_quarter(year, number, turn.locale)

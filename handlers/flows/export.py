@@ -7,6 +7,7 @@ of each commune, and the plan targets against actual figures. Buttons
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from handlers.flows.export_sheets import build_workbook
@@ -45,6 +46,8 @@ async def send_workbook(turn: Turn, view: View) -> None:
         turn.session, view.scope(turn), turn.translator, now=turn.now, where=where
     )
     items = len(spec.sheets[0].rows) if spec.sheets else 0
+    # Writing a large workbook takes a while: a worker thread keeps the event loop answering.
+    document = await asyncio.to_thread(renderers.workbook, spec)
     turn.replies.append(
         Reply(
             text=turn.translator.ngettext(
@@ -54,8 +57,8 @@ async def send_workbook(turn: Turn, view: View) -> None:
                 "quarterly meetings and the plan targets.",
                 items,
             ).format(period=period_label(view.period, turn.translator), where=where, count=items),
-            document=renderers.workbook(spec),
-            buttons=((Button(turn._("📊 Charts"), view.payload("ch")),),),
+            document=document,
+            buttons=((Button(turn._("📈 Charts"), view.payload("ch")),),),
         )
     )
     logger.info("workbook of %s sent to person %s", view.payload(PREFIX), turn.person_id)

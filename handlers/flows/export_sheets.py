@@ -30,6 +30,10 @@ from storage.text import fold
 ITEM_WIDTHS = (16, 12, 26, 12, 30, 20, 14, 26, 20, 12, 9, 14, 14, 80)
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _yes_no(translator: Translator, value: bool) -> str:
     if value:
         return translator.pgettext("workbook", "yes")
@@ -85,7 +89,7 @@ async def _summary_sheet(
     headers = (
         pgettext("workbook", "By"),
         pgettext("workbook", "Name"),
-        *(translator.gettext(STATUS_NAMES[s]) for s in statuses),
+        *(_capitalized(translator.gettext(STATUS_NAMES[s])) for s in statuses),
         pgettext("workbook", "Total"),
     )
     by_kind = await status_counts(session, scope, "kind")

@@ -129,6 +129,9 @@ async def _options(turn: Turn, role: Role, page: int, search: str = "") -> None:
     if search and total == 1:
         await _invite(turn, role, options[0][1])
         return
+    if total and not options:  # a page button past the end: show the last page
+        await _options(turn, role, (total - 1) // PAGE_SIZE, search)
+        return
     identity = turn.identity or await ensure_identity(
         turn.session, turn.incoming.channel, turn.incoming.external_id, now=turn.now
     )

@@ -66,6 +66,9 @@ async def _page(turn: Turn, page: int) -> None:
     if total == 0:
         turn.say(turn._("Nobody is registered in your area yet. Invite people with /invite."))
         return
+    if not grantees:  # an old page button, after people were revoked: show the last page
+        await _page(turn, (total - 1) // PAGE_SIZE)
+        return
     lines = []
     rows = []
     for number, grantee in enumerate(grantees, start=page * PAGE_SIZE + 1):

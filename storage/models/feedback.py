@@ -74,6 +74,10 @@ class FeedbackItem(SQLModel, table=True):
     __tablename__ = "feedback_item"
     __table_args__ = (
         Index("ix_item_commune_status", "commune_id", "status"),
+        # Scope and period together (summaries, lists): the units of a scope are looked up
+        # in these, each with the period's range, on either column.
+        Index("ix_item_commune_created", "commune_id", "created_at"),
+        Index("ix_item_assignee_created", "assignee_unit_id", "created_at"),
         Index("ix_item_cooperative_created", "cooperative_id", "created_at"),
         Index("ix_item_status_due", "status", "due_at"),
     )

@@ -97,7 +97,10 @@ class TelegramState(ChatStore):
         """Return the delay of a scripted stall of ``method``, consuming it."""
         with self._lock:
             stalls = self._stalls.get(method or "", [])
-            return stalls.pop(0) if stalls else None
+            if not stalls:
+                return None
+            self.stalls_begun += 1
+            return stalls.pop(0)
 
     def _check_ids(self, method: str, params: dict[str, Any]) -> list[str]:
         problems = []

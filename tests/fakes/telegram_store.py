@@ -51,6 +51,7 @@ class ChatStore(CallLog):
         self._webhook_url = ""
         self._failures: dict[str, list[dict[str, Any]]] = {}
         self._stalls: dict[str, list[float]] = {}
+        self.stalls_begun = 0  # scripted stalls a request has run into so far
         self._ids = itertools.count(1)
 
     def _resolve_chat(self, chat_id: int | str) -> int | None:

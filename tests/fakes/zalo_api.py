@@ -28,11 +28,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.server import ThreadedServer
+from tests.fakes.telegram_api import read_body
 
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 IMAGE_PATH = "/v2.0/oa/upload/image"
 FILE_PATH = "/v2.0/oa/upload/file"
 TOKEN_PATH = "/v4/oa/access_token"
+APP_SECRET = "app-secret-42"
+FIRST_ACCESS_TOKEN = "access-0"
+FIRST_REFRESH_TOKEN = "refresh-0"
 ERROR_TEXTS = {
     -216: "Access token is invalid",
     -213: "User has not followed the OA",
@@ -68,9 +72,9 @@ class FakeZalo(ThreadedServer):
         self,
         *,
         app_id: str = "4242",
-        app_secret: str = "app-secret-42",
-        access_token: str = "access-0",
-        refresh_token: str = "refresh-0",
+        app_secret: str = APP_SECRET,
+        access_token: str = FIRST_ACCESS_TOKEN,
+        refresh_token: str = FIRST_REFRESH_TOKEN,
         refresh_delay: float = 0.0,
     ) -> None:
         app = Starlette(
@@ -133,7 +137,10 @@ class FakeZalo(ThreadedServer):
         ]
 
     async def wait_for_messages(
-        self, count: int, user_id: str | None = None, timeout: float = 10.0
+        self,
+        count: int,
+        user_id: str | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline argument reads best in tests
     ) -> list[dict[str, Any]]:
         """Wait until ``count`` messages were delivered (to ``user_id``) and return them."""
         deadline = time.monotonic() + timeout
@@ -180,13 +187,13 @@ class FakeZalo(ThreadedServer):
 
     async def _upload(self, request: Request) -> Response:
         token = request.headers.get("access_token")
-        form = await request.form()
-        upload = form.get("file")
+        _fields, uploads = await read_body(request)
+        upload = uploads.get("file")
         files = {}
-        if upload is None or isinstance(upload, str):
+        if upload is None:
             self.violations.append(f"{request.url.path}: no multipart field 'file'")
         else:
-            files["file"] = (upload.filename or "", await upload.read())
+            files["file"] = (upload.filename, upload.content)
         path = request.url.path
         error = self._authorised(token) or self._scripted(path) or (0 if files else -201)
         return self._record(ZaloCall(path, token, {}, files, error=error))
@@ -196,7 +203,7 @@ class FakeZalo(ThreadedServer):
             return 0 if token == self._access else -216
 
     async def _token(self, request: Request) -> Response:
-        form = dict(await request.form())
+        form, _files = await read_body(request)
         if self.refresh_delay:
             await asyncio.sleep(self.refresh_delay)
         with self._lock:
@@ -221,7 +228,11 @@ class FakeZalo(ThreadedServer):
             self._access = f"access-{self._issued}"
             self._refresh = f"refresh-{self._issued}"
             return JSONResponse(
-                {"access_token": self._access, "refresh_token": self._refresh, "expires_in": "90000"}
+                {
+                    "access_token": self._access,
+                    "refresh_token": self._refresh,
+                    "expires_in": "90000",
+                }
             )
 
 

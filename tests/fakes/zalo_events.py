@@ -51,9 +51,7 @@ def text(user: str, content: str, **options: Any) -> dict[str, Any]:
 def image(user: str, url: str, caption: str = "") -> dict[str, Any]:
     """Return a ``user_send_image`` event with one picture."""
     attachment = {"type": "image", "payload": {"url": url, "thumbnail": url}}
-    return event(
-        "user_send_image", user, message={"text": caption, "attachments": [attachment]}
-    )
+    return event("user_send_image", user, message={"text": caption, "attachments": [attachment]})
 
 
 def file(user: str, url: str, name: str, size: int) -> dict[str, Any]:

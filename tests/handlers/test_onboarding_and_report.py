@@ -1,4 +1,9 @@
-"""Transcripts: joining with an invite, and a director's report from /report to the receipt."""
+"""Transcripts: joining with an invite, and a director's report from /report to the receipt.
+
+The conversations are channel-neutral, so each transcript runs as a Telegram and as a Zalo
+account (the ``channel`` fixture); only what cannot happen on Zalo (groups, edits) is
+Telegram's alone.
+"""
 
 from __future__ import annotations
 
@@ -23,29 +28,35 @@ async def invite_code(session: AsyncSession, role: str = "director", **scope: in
     return issued.code
 
 
+@pytest.fixture(params=["telegram", "zalo"])
+def channel(request: pytest.FixtureRequest) -> str:
+    """Give the channel the transcript runs on."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def director(db: Database, demo_session: AsyncSession) -> Chat:
+async def director(db: Database, demo_session: AsyncSession, channel: str) -> Chat:
     """Give a chat with a director of HTX Trinh Phú who has just joined."""
-    chat = Chat(db)
+    chat = Chat(db, channel=channel)
     await chat.say(f"/start {await invite_code(demo_session)}")
     return chat
 
 
 async def test_a_stranger_is_told_how_to_join_and_nothing_is_stored(
-    db: Database, demo_session: AsyncSession
+    db: Database, demo_session: AsyncSession, channel: str
 ) -> None:
     """/start without a code, or any text, explains invites and creates no rows."""
-    chat = Chat(db, user="555")
+    chat = Chat(db, user="555", channel=channel)
     assert "/start" in await chat.say("/start")
     assert "/start" in await chat.say("xin chào")
     assert await demo_session.scalar(select(func.count()).select_from(ChannelIdentity)) == 0
 
 
 async def test_start_with_a_code_greets_the_director_with_their_menu(
-    db: Database, demo_session: AsyncSession
+    db: Database, demo_session: AsyncSession, channel: str
 ) -> None:
     """Redeeming a director invite greets in Vietnamese and shows the report buttons."""
-    chat = Chat(db)
+    chat = Chat(db, channel=channel)
     text = await chat.say(f"/start {await invite_code(demo_session)}")
     assert "Chào mừng" in text
     assert ("📝 Gửi phản ánh", "menu:report") in chat.buttons()
@@ -53,14 +64,42 @@ async def test_start_with_a_code_greets_the_director_with_their_menu(
 
 
 async def test_wrong_and_used_codes_are_explained(
-    db: Database, demo_session: AsyncSession
+    db: Database, demo_session: AsyncSession, channel: str
 ) -> None:
     """A garbage code and a used code get their own messages."""
     code = await invite_code(demo_session)
-    first, second = Chat(db, user="1"), Chat(db, user="2")
+    first, second = Chat(db, user="1", channel=channel), Chat(db, user="2", channel=channel)
     await first.say(f"/start {code}")
     assert "đã được sử dụng" in await second.say(f"/start {code}")
     assert "không hợp lệ" in await second.say("/start NOPE-NOPE-NO")
+
+
+async def test_a_stranger_joins_by_sending_the_code_on_its_own(
+    db: Database, demo_session: AsyncSession, channel: str
+) -> None:
+    """Without /start (Zalo has no deep links), the code alone, in any case, redeems the invite."""
+    chat = Chat(db, channel=channel)
+    code = await invite_code(demo_session)
+
+    text = await chat.say(code.lower().replace("-", " "))
+
+    assert "Chào mừng" in text
+    identity = (await demo_session.execute(select(ChannelIdentity))).scalar_one()
+    assert (identity.channel, identity.external_id) == (channel, chat.user)
+
+
+async def test_texts_that_look_like_codes_count_towards_the_attempt_limit(
+    db: Database, demo_session: AsyncSession, channel: str
+) -> None:
+    """Five wrong code-shaped texts are refused, then even the right code waits; chat is not."""
+    chat = Chat(db, channel=channel)
+    code = await invite_code(demo_session)
+    assert "/start" in await chat.say("Xin chào, tôi là giám đốc HTX")
+    for _ in range(5):
+        assert "không hợp lệ" in await chat.say("ABCD-EFGH-JK")
+
+    assert "sai mã quá nhiều lần" in await chat.say(code)
+    assert await demo_session.scalar(select(func.count()).select_from(Person)) == 0
 
 
 async def test_a_director_files_a_report_and_gets_a_reference_number(
@@ -146,6 +185,7 @@ async def test_language_switch_changes_the_replies(director: Chat) -> None:
     assert "Your roles: director of a cooperative." in help_text
 
 
+@pytest.mark.parametrize("channel", ["telegram"])  # Zalo has neither groups nor edits
 async def test_unsupported_content_groups_and_edits_are_answered(director: Chat) -> None:
     """Stickers, group messages and edits each get a polite explanation."""
     sticker = director._base(IncomingKind.UNSUPPORTED, unsupported="sticker")

@@ -66,7 +66,7 @@ async def test_an_official_gets_three_charts_with_vietnamese_captions(
     assert "Quý II/2026: 1/6 xã đã họp" in text
     assert "Quý I/2026: 0/6 xã đã họp" in text
     assert "Vốn, tín dụng" in text
-    assert ("📥 Tệp Excel", "ex:2026Q2:0") in official.buttons()
+    assert ("📥 Excel", "ex:2026Q2:0") in official.buttons()
 
 
 async def test_a_unit_of_another_era_narrows_the_charts(
@@ -78,7 +78,7 @@ async def test_a_unit_of_another_era_narrows_the_charts(
     assert "2 phản ánh trong Quý II/2026, Xã An Lạc Thôn." in text
     assert "Quý II/2026: 1/1 xã đã họp" in text
     commune = await f.unit(demo_session, "Xã An Lạc Thôn")
-    assert ("📥 Tệp Excel", f"ex:2026Q2:{commune.id}") in official.buttons()
+    assert ("📥 Excel", f"ex:2026Q2:{commune.id}") in official.buttons()
     assert len(images(official.last)) == 3
 
 
@@ -108,7 +108,7 @@ async def test_the_export_has_four_sheets_in_vietnamese(
     references = {items.cell(row, 1).value for row in range(2, 5)}
     assert references == {"PA-2026-000001", "PA-2026-000002", "PA-2026-000003"}
     first = next(r for r in items.iter_rows(min_row=2, values_only=True) if r[0].endswith("01"))
-    assert first[1] == dt.datetime(2026, 4, 20)
+    assert first[1].date() == dt.date(2026, 4, 20)  # openpyxl reads dates as datetimes
     assert first[2] == "HTX Trinh Phú"
     assert first[4] == "Vốn, tín dụng"
     assert first[5] == "Xã An Lạc Thôn"
@@ -119,8 +119,8 @@ async def test_the_export_has_four_sheets_in_vietnamese(
     meetings = list(book["Họp quý"].iter_rows(min_row=2, values_only=True))
     assert len(meetings) == 6
     held = [row for row in meetings if row[2] == "Có"]
-    assert held == [
-        ("Quý II/2026", "Xã An Lạc Thôn", "Có", dt.datetime(2026, 5, 5), 1, "Họp quý II")
+    assert [(*row[:3], row[3].date(), *row[4:]) for row in held] == [
+        ("Quý II/2026", "Xã An Lạc Thôn", "Có", dt.date(2026, 5, 5), 1, "Họp quý II")
     ]
     targets = list(book["Chỉ tiêu"].iter_rows(min_row=2, values_only=True))
     assert len(targets) == 6
@@ -163,7 +163,7 @@ async def test_units_outside_ones_area_are_refused(
     """A commune leader asking for another commune, or an official for another province."""
     await other_province(demo_session)
     person = await join(db, demo_session, user, role, unit=unit)
-    assert "nằm ngoài địa bàn của bạn" in await person.say(typed)
+    assert "ngoài địa bàn của bạn" in await person.say(typed)
     assert images(person.last) == []
     assert all(r.document is None for r in person.last)
 

@@ -140,13 +140,12 @@ def message_to(chat: int, *, text: str = "", button: str = "") -> Any:
     return matches
 
 
-def press(fake: FakeTelegram, chat: int, payload: str) -> None:
-    """Press the button with ``payload`` on the latest bot message showing it."""
+def press(fake: FakeTelegram, chat: int, payload: str) -> dict[str, Any]:
+    """Press the button ``payload`` on the latest bot message showing it; return the update."""
     for message in reversed(fake.messages(chat)):
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
         if any(button.get("callback_data") == payload for row in rows for button in row):
-            fake.push_callback(chat, payload, message["message_id"])
-            return
+            return fake.push_callback(chat, payload, message["message_id"])
     raise AssertionError(f"no message to {chat} has a button {payload!r}")
 
 

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.app import TelegramApplication, build_application
 from bot.cli import app as cli_app
 from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app
 from storage.db import Database
+from storage.models import ProcessedUpdate
 from tests.conftest import database_url
+from tests.fakes import FakeTelegram
 from tests.fakes import telegram_updates as tg
 from tests.telegram.conftest import USER, telegram_settings
 
@@ -41,15 +44,25 @@ def an_update(update_id: int = 700_001) -> dict[str, object]:
     return {"update_id": update_id, "message": message}
 
 
-async def test_an_update_with_the_right_secret_is_queued_and_answered_at_once(
-    application: TelegramApplication, client: httpx.AsyncClient
+async def test_an_update_with_the_right_secret_is_handled_before_the_answer(
+    fake_telegram: FakeTelegram, db: Database, tmp_path: Path
 ) -> None:
-    """Telegram's POST is accepted with 200 and the update waits on the application's queue."""
-    response = await client.post(WEBHOOK_PATH, json=an_update(), headers={SECRET_HEADER: SECRET})
+    """Telegram's POST gets its 200 only once the update is stored and answered."""
+    fake_telegram.add_user(USER, "Lan")
+    built = build_application(telegram_settings(tmp_path, fake_telegram), database=db)
+    async with built:
+        transport = httpx.ASGITransport(app=build_webhook_app(built, SECRET))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as http:
+            response = await http.post(
+                WEBHOOK_PATH, json=an_update(), headers={SECRET_HEADER: SECRET}
+            )
 
     assert response.status_code == 200
-    queued = application.update_queue.get_nowait()
-    assert (queued.update_id, queued.message.text) == (700_001, "xin chào")
+    assert [c.params["chat_id"] for c in fake_telegram.calls("sendMessage")] == [USER]
+    async with db.session() as session:
+        handled = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
+    assert handled == 1
+    assert built.update_queue.empty()
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.zalo import ZaloService
+from handlers.types import Incoming, Reply
 from storage.models import Attachment, ChannelIdentity, ProcessedUpdate
 from tests.fakes import zalo_events as events
 from tests.fakes.zalo_api import FakeZalo
-from tests.zalo.conftest import USER, Post, buttons, director_code, minutes_ago, texts
+from tests.zalo.conftest import USER, Post, buttons, director_code, minutes_ago
 
 
 async def count(session: AsyncSession, table: type) -> int:
@@ -117,6 +120,35 @@ async def test_follow_greets_and_unfollow_marks_the_account_unreachable(
     await webhook(events.event("follow", USER))
     await demo_session.refresh(identity)
     assert identity.unreachable_since is None
+
+
+async def test_one_persons_quick_messages_are_handled_in_the_order_they_arrived(
+    http,
+    zalo: ZaloService,
+    fake_zalo: FakeZalo,
+    demo_session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Events posted back to back wait for the earlier ones, however slow those are."""
+    code = await director_code(demo_session)
+    router = zalo.channel.router
+    original = router.handle
+
+    async def slow_for_the_code(incoming: Incoming) -> list[Reply]:
+        if incoming.text == code:
+            await asyncio.sleep(0.3)
+        return await original(incoming)
+
+    monkeypatch.setattr(router, "handle", slow_for_the_code)
+    for content in (code, "/report", "rp:kind:difficulty"):
+        body, headers = events.signed(events.text(USER, content))
+        assert (await http.post("/zalo/webhook", content=body, headers=headers)).status_code == 200
+    await zalo.channel.drain()
+
+    greeting, kinds, topics = fake_zalo.messages(USER)
+    assert "Chào mừng" in greeting["text"]
+    assert any(payload.startswith("rp:kind:") for _, payload in buttons(kinds))
+    assert any(payload.startswith("rp:cat:") for _, payload in buttons(topics))
 
 
 async def test_fourteen_topics_show_three_buttons_and_more_then_the_next_pages(
