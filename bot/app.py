@@ -211,7 +211,7 @@ async def stop_background(background: Background) -> None:
     """Stop what ``start_background`` started, before the database closes."""
     background.stop.set()
     if background.reminders is not None:
-        background.reminders.shutdown()
+        await background.reminders.stop()
     for task in background.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)

@@ -204,7 +204,7 @@ async def serve_demo(
         try:
             await server.serve(sockets=[sock])
         finally:
-            reminders.shutdown()
+            await reminders.stop()
             stop.set()
             await outbox
     finally:

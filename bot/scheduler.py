@@ -40,6 +40,7 @@ class ReminderClock:
         self.clock = clock
         self._scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._ticks: set[asyncio.Task[None]] = set()
 
     async def tick(self) -> PlanReport:
         """Plan everything due at the clock's "now"."""
@@ -53,9 +54,8 @@ class ReminderClock:
         """Start ticking on the running event loop, with a catch-up tick right away."""
         scheduler = AsyncIOScheduler(timezone=self.schedule.tz)
         scheduler.add_job(
-            plan_reminders_job,
+            self.run_job,
             CronTrigger(minute="*", timezone=self.schedule.tz),
-            args=[self],
             id="plan-reminders",
             misfire_grace_time=None,
             coalesce=True,
@@ -65,11 +65,25 @@ class ReminderClock:
         scheduler.start()
         self._scheduler = scheduler
 
-    def shutdown(self) -> None:
-        """Stop ticking."""
+    async def run_job(self) -> None:
+        """Run one logged tick in a task of our own, shielded from APScheduler's shutdown.
+
+        APScheduler cancels a running job when it shuts down; cancelled mid-transaction, a
+        tick would leave a database connection half-closed. So the tick runs to its end and
+        ``stop`` waits for it instead.
+        """
+        task = asyncio.create_task(plan_reminders_job(self), name="plan-reminders")
+        self._ticks.add(task)
+        task.add_done_callback(self._ticks.discard)
+        await asyncio.shield(task)
+
+    async def stop(self) -> None:
+        """Stop ticking and wait for a tick in progress to finish."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._ticks:
+            await asyncio.gather(*self._ticks, return_exceptions=True)
 
 
 async def plan_reminders_job(reminder_clock: ReminderClock) -> None:

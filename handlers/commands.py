@@ -5,13 +5,13 @@ Groups, edits, forwards and unsupported content get a notice; then /help, /cance
 
 from __future__ import annotations
 
+from handlers.command_menu import help_lines
 from handlers.i18n import get_translator
 from handlers.menus import main_menu, role_names
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, set_person_locale
 from storage.errors import N_
-from storage.models import Role
 from storage.runtime import mark_processed
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -82,7 +82,7 @@ async def help_command(turn: Turn) -> bool:
             "to their answer."
         )
     ]
-    if turn.actor is None:
+    if turn.actor is None or not turn.actor.grants:
         lines.append(
             turn._(
                 "To use it you need an invite code from your commune or province. "
@@ -91,20 +91,7 @@ async def help_command(turn: Turn) -> bool:
         )
     else:
         lines.append(turn._("Your roles: {roles}.", roles=", ".join(role_names(turn))))
-        if turn.actor.cooperative_ids():
-            lines.append(turn._("/report — send a difficulty, proposal or question"))
-            lines.append(turn._("/my — your cooperative's items and their answers"))
-        if Role.COMMUNE_LEADER in turn.actor.roles:
-            lines.append(turn._("/meeting — log the quarterly meeting with the cooperatives"))
-        if turn.actor.is_admin or turn.actor.unit_ids():
-            lines.append(turn._("/inbox — new and overdue items to handle"))
-            lines.append(turn._("/summary [period] [unit] — where things stand"))
-            lines.append(turn._("/targets — the plan's targets against actual figures"))
-            lines.append(turn._("/chart, /export [period] [unit] — charts and the Excel workbook"))
-            lines.append(turn._("/invite, /people — invite people and manage access"))
-            lines.append(turn._("/digest on|off — the weekly summary"))
-    lines.append(turn._("/language — Tiếng Việt / English"))
-    lines.append(turn._("/cancel — stop what you are doing"))
+    lines.extend(help_lines(turn.actor, turn._))
     turn.say("\n".join(lines), *main_menu(turn))
     return True
 

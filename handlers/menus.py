@@ -39,3 +39,16 @@ def main_menu(turn: Turn) -> list[list[Button]]:
     if turn.actor.is_admin or turn.actor.unit_ids():
         rows.append([Button(turn._("📥 Inbox"), "menu:inbox")])
     return rows
+
+
+def paging_row(turn: Turn, prefix: str, page: int, total: int, page_size: int) -> list[Button]:
+    """Return the "newer" / "older" buttons of a list shown a page at a time (maybe none).
+
+    The buttons carry ``{prefix}:p:{page}``; the first page holds the newest items.
+    """
+    row = []
+    if page > 0:
+        row.append(Button(turn._("◀️ Newer"), f"{prefix}:p:{page - 1}"))
+    if (page + 1) * page_size < total:
+        row.append(Button(turn._("Older ▶️"), f"{prefix}:p:{page + 1}"))
+    return row

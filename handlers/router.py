@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers import commands
+from handlers.command_menu import menu_for
 from handlers.flows import (
     charts,
     export,
@@ -34,13 +35,12 @@ from handlers.flows import (
 )
 from handlers.i18n import choose_locale, get_translator
 from handlers.turn import HandlerConfig, Turn
-from handlers.types import Incoming, Reply
+from handlers.types import CommandMenu, Handled, Incoming, Reply
 from storage.db import Database
-from storage.dialogs import find_identity, load_dialog
+from storage.dialogs import find_identity, load_speaker
 from storage.errors import Busy, CoopbotError, Unavailable
-from storage.models import Person, utcnow
+from storage.models import utcnow
 from storage.runtime import mark_processed
-from storage.scope import load_actor
 
 logger = logging.getLogger(__name__)
 
@@ -89,16 +89,24 @@ class Router:
         self.observe = observe
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one incoming event.
+        """Answer one incoming event, for a channel without a command menu.
+
+        Raises:
+            Unavailable: the database cannot be reached; nothing of the event was kept.
+        """
+        return (await self.handle_with_menu(incoming, track_menu=False)).replies
+
+    async def handle_with_menu(self, incoming: Incoming, *, track_menu: bool = True) -> Handled:
+        """Answer one incoming event, and tell when the person's command menu changed.
 
         Raises:
             Unavailable: the database cannot be reached; nothing of the event was kept.
         """
         outcome = "error"
         try:
-            replies = await self._handle(incoming)
-            outcome = "handled" if replies is not None else "duplicate"
-            return replies or []
+            handled = await self._handle(incoming, track_menu)
+            outcome = "handled" if handled is not None else "duplicate"
+            return handled or Handled(replies=[])
         except Busy as error:
             outcome = "busy"
             logger.warning(
@@ -107,7 +115,7 @@ class Router:
                 incoming.channel,
             )
             locale = choose_locale(None, incoming.platform_locale, self.config.default_locale)
-            return [Reply(text=error.render(get_translator(locale).gettext))]
+            return Handled(replies=[Reply(text=error.render(get_translator(locale).gettext))])
         except Unavailable:
             outcome = "unavailable"
             raise
@@ -115,7 +123,7 @@ class Router:
             if self.observe is not None:
                 self.observe(incoming.channel, outcome)
 
-    async def _handle(self, incoming: Incoming) -> list[Reply] | None:
+    async def _handle(self, incoming: Incoming, track_menu: bool) -> Handled | None:
         """Answer one event in one transaction; None when it was already handled."""
         async with self.database.transaction() as session:
             if incoming.update_id is not None and not await mark_processed(
@@ -129,11 +137,9 @@ class Router:
             identity = await find_identity(
                 session, incoming.channel, incoming.external_id, lock=True
             )
-            person = (
-                await session.get(Person, identity.person_id)
-                if identity and identity.person_id
-                else None
-            )
+            # Person, grants and conversation in one query, once the identity is locked.
+            speaker = await load_speaker(session, identity, now=now) if identity else None
+            person = speaker.person if speaker else None
             locale = choose_locale(
                 person.locale if person else None,
                 incoming.platform_locale,
@@ -146,8 +152,8 @@ class Router:
                 translator=get_translator(locale),
                 now=now,
                 identity=identity,
-                actor=await load_actor(session, person.id or 0, now) if person else None,
-                dialog=await load_dialog(session, identity.id or 0, now=now) if identity else None,
+                actor=speaker.actor if speaker else None,
+                dialog=speaker.dialog if speaker else None,
             )
             savepoint = await session.begin_nested()
             try:
@@ -159,5 +165,20 @@ class Router:
                 raise  # the whole event is rolled back, not only the route
             except CoopbotError as error:
                 await savepoint.rollback()
-                turn.replies = [Reply(text=turn.error_text(error))]
-            return turn.replies
+                # The rollback expired what the route loaded; the next event syncs the menu.
+                return Handled(replies=[Reply(text=turn.error_text(error))])
+            # A command menu is per private chat: a group's is not the person's.
+            menu = changed_menu(turn) if track_menu and incoming.private else None
+            return Handled(turn.replies, menu)
+
+
+def changed_menu(turn: Turn) -> CommandMenu | None:
+    """Return the person's command menu when it differs from the one last published, and
+    record it as published (the channel forgets it again if publishing fails)."""
+    if turn.identity is None:
+        return None  # someone never registered: the public menu already applies
+    menu = menu_for(turn.actor, turn.translator)
+    if menu.key == turn.identity.command_menu:
+        return None
+    turn.identity.command_menu = menu.key
+    return menu

@@ -7,6 +7,7 @@ Telegram, Zalo, the web chat and the console.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -107,3 +108,34 @@ class Reply:
     document: FileOut | None = None
     bold_prefix: str = ""
     extras: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CommandMenu:
+    """A translated command menu: (command, description) pairs; empty means the public one."""
+
+    commands: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str | None:
+        """A short fingerprint to store, so a chat's menu is published again only on change.
+
+        None stands for the public menu, which needs nothing published for a chat.
+        """
+        if not self.commands:
+            return None
+        text = "\n".join(f"{name} {about}" for name, about in self.commands)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What handling one event gave: the replies, and the chat's command menu if it changed.
+
+    ``menu`` is set only when the person's commands differ from what was last published for
+    their chat (they registered, lost access, or changed language); an empty menu means the
+    public one. Channels without a command menu ignore it.
+    """
+
+    replies: list[Reply]
+    menu: CommandMenu | None = None

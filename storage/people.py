@@ -1,10 +1,11 @@
-"""Who to tell: the admins reachable on a channel, and the language a person reads."""
+"""Who to tell: the admins reachable on a channel, the language a person reads, and the
+command menu last published to a chat."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -73,3 +74,15 @@ async def admin_identities(
     )
     unique = {identity.id: identity for identity in rows.scalars()}
     return list(unique.values())
+
+
+async def forget_command_menu(session: AsyncSession, channel: str, external_id: str) -> None:
+    """Forget which command menu a chat has, so the next event publishes it again."""
+    await session.execute(
+        update(ChannelIdentity)
+        .where(
+            col(ChannelIdentity.channel) == channel,
+            col(ChannelIdentity.external_id) == external_id,
+        )
+        .values(command_menu=None)
+    )

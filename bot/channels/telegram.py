@@ -18,7 +18,14 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeDefault, CallbackQuery, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -30,24 +37,16 @@ from bot.channels.base import (
 )
 from bot.channels.telegram_convert import CHANNEL, to_incoming
 from bot.channels.telegram_render import send_replies
+from handlers.command_menu import public_menu
 from handlers.i18n import SUPPORTED_LOCALES, choose_locale, get_translator
 from handlers.router import Router
-from handlers.types import Reply
+from handlers.types import CommandMenu, Reply
 from storage.db import Database
 from storage.errors import N_, Unavailable
-from storage.people import admin_chat_ids, preferred_locale
+from storage.people import admin_chat_ids, forget_command_menu, preferred_locale
 
 logger = logging.getLogger(__name__)
 
-# The command menu Telegram shows, in this order; the names are the handlers' commands.
-BOT_COMMANDS = (
-    ("start", N_("Start, or join with an invite code")),
-    ("help", N_("What I can do for you")),
-    ("report", N_("Send a difficulty, proposal or question")),
-    ("my", N_("Your cooperative's items and their answers")),
-    ("language", N_("Tiếng Việt / English")),
-    ("cancel", N_("Stop what you are doing")),
-)
 APOLOGY = N_(
     "Sorry, something went wrong on our side. Nothing you sent was lost — please try again "
     "in a moment."
@@ -114,19 +113,42 @@ class TelegramChannel:
                     self.observe(CHANNEL, "ignored")
                 return
             try:
-                replies = await self.router.handle(incoming)
+                handled = await self.router.handle_with_menu(incoming)
             except Unavailable:
                 # Nothing was kept; the update is handled again once the database is back.
                 logger.warning("update %s deferred: the database is unavailable", update.update_id)
                 self._outcomes[update.update_id] = Outcome.DEFERRED
                 deferred = True
                 return
-            await send_replies(context.bot, chat_target(incoming.chat_id), replies)
+            if handled.menu is not None and incoming.private:
+                await self.publish_menu(context.bot, incoming.external_id, handled.menu)
+            await send_replies(context.bot, chat_target(incoming.chat_id), handled.replies)
         finally:
             # Even when answering failed, so the button's spinner stops; a deferred press is
             # answered when it is handled.
             if update.callback_query is not None and not deferred:
                 await answer_callback(update.callback_query)
+
+    async def publish_menu(self, bot: Bot, external_id: str, menu: CommandMenu) -> None:
+        """Show a person their own command menu in their private chat (an empty menu: the
+        public one). A refusal is logged and forgotten, so the next update tries again.
+
+        A private chat's id is the person's user id, so ``external_id`` names both.
+        """
+        scope = BotCommandScopeChat(chat_target(external_id))
+        try:
+            if menu.commands:
+                commands = [BotCommand(name, about) for name, about in menu.commands]
+                await bot.set_my_commands(commands, scope=scope)
+            else:
+                await bot.delete_my_commands(scope=scope)
+        except TelegramError as error:
+            logger.warning("could not set the command menu of chat %s: %s", external_id, error)
+            try:
+                async with self.database.transaction() as session:
+                    await forget_command_menu(session, CHANNEL, external_id)
+            except Exception:
+                logger.exception("could not forget the command menu of chat %s", external_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log an error, apologise to the person, and tell the admins; never raise."""
@@ -190,10 +212,14 @@ async def answer_callback(query: CallbackQuery) -> None:
 
 
 async def set_commands(bot: Bot, default_locale: str) -> None:
-    """Publish the command menu for each language (and a default); failures are only logged."""
+    """Publish the public command menu for each language (and a default); failures are only
+    logged. Registered people get the menu of their roles in their own chat (``publish_menu``).
+    """
     for language in (None, *SUPPORTED_LOCALES):
-        translator = get_translator(language or default_locale)
-        commands = [BotCommand(name, translator.gettext(about)) for name, about in BOT_COMMANDS]
+        commands = [
+            BotCommand(name, about)
+            for name, about in public_menu(get_translator(language or default_locale))
+        ]
         try:
             await bot.set_my_commands(
                 commands, scope=BotCommandScopeDefault(), language_code=language

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from handlers.commands import is_command
 from handlers.flows.my_items import status_name
+from handlers.menus import paging_row
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, save_dialog
@@ -84,11 +85,7 @@ async def _page(turn: Turn, page: int) -> None:
         turn.say(turn._("Nothing is waiting: no new or overdue items in your area."))
         return
     rows = [[Button(_line(turn, item), f"ib:i:{item.id}")] for item in items]
-    paging = []
-    if page > 0:
-        paging.append(Button(turn._("◀️ Newer"), f"ib:p:{page - 1}"))
-    if (page + 1) * PAGE_SIZE < total:
-        paging.append(Button(turn._("Older ▶️"), f"ib:p:{page + 1}"))
+    paging = paging_row(turn, "ib", page, total, PAGE_SIZE)
     if paging:
         rows.append(paging)
     turn.say(turn._("Waiting for you: {count} items (⏰ = overdue).", count=total), *rows)

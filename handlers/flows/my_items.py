@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers.commands import is_command
+from handlers.menus import paging_row
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, save_dialog
@@ -128,11 +129,7 @@ async def _page(turn: Turn, page: int) -> None:
         turn.say(turn._("Your cooperative has no items yet. Send one with /report."))
         return
     rows = [[Button(_line(turn, item), f"my:i:{item.id}")] for item in items]
-    paging = []
-    if page > 0:
-        paging.append(Button(turn._("◀️ Newer"), f"my:p:{page - 1}"))
-    if (page + 1) * PAGE_SIZE < total:
-        paging.append(Button(turn._("Older ▶️"), f"my:p:{page + 1}"))
+    paging = paging_row(turn, "my", page, total, PAGE_SIZE)
     if paging:
         rows.append(paging)
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE

@@ -48,6 +48,9 @@ class ChannelIdentity(SQLModel, table=True):
     unreachable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_reason: str | None = Field(default=None, max_length=200)
     last_seen_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The fingerprint of the command menu last published for this chat (None: the public
+    # one), so the menu is published again only when the person's commands change.
+    command_menu: str | None = Field(default=None, max_length=32)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application, services
 from bot.channels.telegram_polling import UpdatePoller
-from handlers.types import Incoming, Reply
+from handlers.types import Handled, Incoming
 from storage.db import Database
 from storage.errors import Unavailable
 from tests.fakes import FakeTelegram
@@ -32,17 +32,17 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
     """A deferred update and the next one stay with Telegram until a later poller handles them."""
     application = build_application(telegram_settings(tmp_path, fake_telegram), database=db)
     router = services(application).router
-    original = router.handle
+    original = router.handle_with_menu
     tries: Counter[str] = Counter()
     outage = True
 
-    async def flaky(incoming: Incoming) -> list[Reply]:
+    async def flaky(incoming: Incoming) -> Handled:
         tries[incoming.external_id] += 1
         if outage and incoming.external_id == str(DEFERRED):
             raise Unavailable()
         return await original(incoming)
 
-    monkeypatch.setattr(router, "handle", flaky)
+    monkeypatch.setattr(router, "handle_with_menu", flaky)
     updates = [fake_telegram.push_command(user, "help") for user in (FIRST, DEFERRED, LAST)]
 
     async def poll_until(condition, what: str) -> None:

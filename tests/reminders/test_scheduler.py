@@ -44,7 +44,7 @@ async def test_starting_the_clock_catches_up_immediately(
                 break
             await asyncio.sleep(0.05)
     finally:
-        clock.shutdown()
+        await clock.stop()
     assert await outbox_count(db) == 1
 
 

@@ -22,7 +22,7 @@ from bot.app import (
     stop_background_services,
 )
 from bot.settings import Settings
-from handlers.types import Incoming, Reply
+from handlers.types import Handled, Incoming
 from storage.db import Database
 from tests.conftest import database_url
 from tests.fakes import FakeTelegram
@@ -66,14 +66,14 @@ async def application(
 def received(application: TelegramApplication, monkeypatch: pytest.MonkeyPatch) -> list[Incoming]:
     """Record every ``Incoming`` the channel hands to the router (which still answers it)."""
     router = services(application).router
-    original = router.handle
+    original = router.handle_with_menu
     seen: list[Incoming] = []
 
-    async def recording(incoming: Incoming) -> list[Reply]:
+    async def recording(incoming: Incoming) -> Handled:
         seen.append(incoming)
         return await original(incoming)
 
-    monkeypatch.setattr(router, "handle", recording)
+    monkeypatch.setattr(router, "handle_with_menu", recording)
     return seen
 
 

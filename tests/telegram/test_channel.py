@@ -19,7 +19,7 @@ from bot.channels.base import (
     TransientFailure,
 )
 from bot.channels.telegram import TelegramSender
-from handlers.types import Incoming, Reply
+from handlers.types import Handled, Incoming, Reply
 from storage.models import ChannelIdentity, Person, Role, RoleAssignment
 from storage.people import admin_chat_ids
 from tests.fakes import FakeTelegram
@@ -53,10 +53,10 @@ async def add_admin(
 def broken_router(application: TelegramApplication, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the router fail with an unexpected exception (a bug, not a domain error)."""
 
-    async def failing(incoming: Incoming) -> list[Reply]:
+    async def failing(incoming: Incoming) -> Handled:
         raise RuntimeError(f"boom with token {TOKEN}")
 
-    monkeypatch.setattr(services(application).router, "handle", failing)
+    monkeypatch.setattr(services(application).router, "handle_with_menu", failing)
 
 
 async def test_a_button_press_is_answered_so_the_spinner_stops(
@@ -136,23 +136,6 @@ async def test_admins_are_those_holding_the_role_now_and_reachable_on_the_channe
     await demo_session.flush()
 
     assert await admin_chat_ids(demo_session, "telegram") == ["1"]
-
-
-async def test_the_command_menu_is_set_in_each_language_when_the_bot_starts(
-    application: TelegramApplication, fake_telegram: FakeTelegram
-) -> None:
-    """post_init publishes the commands with Vietnamese, English and default descriptions."""
-    assert application.post_init is not None
-    await application.post_init(application)
-
-    vietnamese = await application.bot.get_my_commands(language_code="vi")
-    english = await application.bot.get_my_commands(language_code="en")
-    default = await application.bot.get_my_commands()
-    names = ["start", "help", "report", "my", "language", "cancel"]
-    assert [c.command for c in vietnamese] == [c.command for c in english] == names
-    assert english[2].description == "Send a difficulty, proposal or question"
-    assert vietnamese[2].description == "Gửi khó khăn, kiến nghị hoặc câu hỏi"
-    assert default == vietnamese
 
 
 async def test_a_refused_command_menu_is_logged_and_the_bot_still_starts(
