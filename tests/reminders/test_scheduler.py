@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.scheduler import ReminderClock, plan_reminders_job
 from storage.db import Database
+from storage.errors import Unavailable
 from storage.models import ChannelIdentity, OutboxMessage
 from tests import factories as f
 
@@ -56,10 +58,30 @@ async def test_repeated_ticks_plan_nothing_new(db: Database, demo_session: Async
     assert [r.new for r in reports] == [1, 0, 0]
 
 
-async def test_a_failing_tick_is_logged_and_does_not_raise(db: Database, caplog) -> None:
+async def test_a_failing_tick_is_logged_and_does_not_raise(
+    db: Database, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The job swallows and logs a planner error so the scheduler keeps running."""
-    await db.close()
-    broken = ReminderClock(Database("sqlite:////nonexistent/dir/x.db"), clock=lambda: KICKOFF)
-    await plan_reminders_job(broken)
-    await broken.database.close()
+
+    async def broken_planner(*_args: object) -> None:
+        raise RuntimeError("planner bug")
+
+    monkeypatch.setattr("bot.scheduler.plan_due", broken_planner)
+    await plan_reminders_job(ReminderClock(db, clock=lambda: KICKOFF))
     assert "planning reminders failed" in caplog.text
+    assert "planner bug" in caplog.text
+
+
+async def test_an_unavailable_database_is_a_warning_for_the_next_tick(
+    db: Database, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that does not answer is expected now and then: one line, no trace."""
+
+    async def unreachable(*_args: object) -> None:
+        raise Unavailable()
+
+    monkeypatch.setattr("bot.scheduler.plan_due", unreachable)
+    await plan_reminders_job(ReminderClock(db, clock=lambda: KICKOFF))
+    (record,) = [r for r in caplog.records if "planning reminders failed" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert "The next tick retries." in record.getMessage()
