@@ -28,7 +28,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from storage.db import Database
 from storage.models import OutboxStatus, utcnow
-from storage.outbox import oldest_due, status_counts
+from storage.outbox_admin import oldest_due, status_counts
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, true, update
+from sqlalchemy import and_, case, literal, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -214,6 +214,24 @@ async def mark_failed(
     )
 
 
+async def _finish(
+    session: AsyncSession,
+    message_id: int,
+    attempt: int | None,
+    status: OutboxStatus,
+    reason: str,
+) -> OutboxMessage | None:
+    """End a message's delivery with ``status``, if it is still in ``attempt``; return it."""
+    message = await session.get(OutboxMessage, message_id)
+    if message is None or not _is_current(message, attempt):
+        return None
+    message.status = status
+    message.last_error = reason[:500]
+    message.claimed_until = None
+    await session.flush()
+    return message
+
+
 async def mark_unreachable(
     session: AsyncSession,
     message_id: int,
@@ -224,12 +242,9 @@ async def mark_unreachable(
 ) -> None:
     """Stop trying a recipient who blocked the bot, and flag their account for admins."""
     now = now or utcnow()
-    message = await session.get(OutboxMessage, message_id)
-    if message is None or not _is_current(message, attempt):
+    message = await _finish(session, message_id, attempt, OutboxStatus.UNREACHABLE, reason)
+    if message is None:
         return
-    message.status = OutboxStatus.UNREACHABLE
-    message.last_error = reason[:500]
-    message.claimed_until = None
     await session.execute(
         update(ChannelIdentity)
         .where(
@@ -265,14 +280,8 @@ async def mark_refused(
     admins that are refused themselves are not reported again, so refusals never cascade.
     """
     now = now or utcnow()
-    message = await session.get(OutboxMessage, message_id)
-    if message is None or not _is_current(message, attempt):
-        return
-    message.status = OutboxStatus.FAILED
-    message.last_error = reason[:500]
-    message.claimed_until = None
-    await session.flush()
-    if message.payload.get("kind") in ADMIN_NOTICE_KINDS:
+    message = await _finish(session, message_id, attempt, OutboxStatus.FAILED, reason)
+    if message is None or message.payload.get("kind") in ADMIN_NOTICE_KINDS:
         return
     await tell_admins(
         session,
@@ -324,52 +333,3 @@ async def tell_admins(
             now=now,
         )
     return planned
-
-
-async def retry(
-    session: AsyncSession, message_id: int | None = None, *, failed: bool = False
-) -> int:
-    """Put a failed (or unreachable) message, or every failed one, back in the queue."""
-    query = update(OutboxMessage).values(
-        status=OutboxStatus.PENDING, next_attempt_at=utcnow(), attempts=0, claimed_until=None
-    )
-    if message_id is not None:
-        query = query.where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status).in_([OutboxStatus.FAILED, OutboxStatus.UNREACHABLE]),
-        )
-    elif failed:
-        query = query.where(col(OutboxMessage.status) == OutboxStatus.FAILED)
-    else:
-        return 0
-    result = await session.execute(query)
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def status_counts(session: AsyncSession) -> dict[str, int]:
-    """Count messages by delivery status."""
-    rows = await session.execute(
-        select(col(OutboxMessage.status), func.count()).group_by(col(OutboxMessage.status))
-    )
-    return {status: int(count) for status, count in rows.all()}
-
-
-async def oldest_due(session: AsyncSession, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Return when the longest-waiting due, undelivered message became due (None when none)."""
-    return await session.scalar(
-        select(func.min(col(OutboxMessage.next_attempt_at))).where(
-            col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-            col(OutboxMessage.next_attempt_at) <= (now or utcnow()),
-        )
-    )
-
-
-async def problem_messages(session: AsyncSession, limit: int = 20) -> list[OutboxMessage]:
-    """Return the latest failed and unreachable messages, for admins."""
-    rows = await session.execute(
-        select(OutboxMessage)
-        .where(col(OutboxMessage.status).in_([OutboxStatus.FAILED, OutboxStatus.UNREACHABLE]))
-        .order_by(col(OutboxMessage.id).desc())
-        .limit(limit)
-    )
-    return list(rows.scalars())

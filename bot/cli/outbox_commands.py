@@ -9,7 +9,7 @@ from rich.table import Table
 
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from storage.models import OutboxMessage, OutboxStatus
-from storage.outbox import problem_messages, retry, status_counts
+from storage.outbox_admin import problem_messages, retry, status_counts
 
 outbox_app = typer.Typer(
     help="Planned messages: delivery status and retries.", no_args_is_help=True

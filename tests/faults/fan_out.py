@@ -6,7 +6,8 @@ from collections import Counter
 
 from storage.db import Database
 from storage.models import AdminUnit, ChannelIdentity, Person, UnitLevel
-from storage.outbox import plan, status_counts
+from storage.outbox import plan
+from storage.outbox_admin import status_counts
 from tests.fakes import FakeTelegram
 
 QUARTER = "2026Q2"

@@ -17,10 +17,8 @@ from storage.outbox import (
     mark_sent,
     mark_unreachable,
     plan,
-    problem_messages,
-    retry,
-    status_counts,
 )
+from storage.outbox_admin import problem_messages, retry, status_counts
 
 NOW = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)
 
