@@ -70,11 +70,6 @@ class Timing:
         """Return summary p50 / floor p50."""
         return median(self.summary) / median(self.floor)
 
-    @property
-    def met(self) -> bool:
-        """Tell whether both targets are met."""
-        return percentile(self.summary, 95) < TARGET_P95 and self.ratio <= TARGET_RATIO
-
 
 def floor_query(actor: Actor, period: Period) -> Any:
     """Return the bare aggregate: kind × status counts with summarize's WHERE clause."""
@@ -191,14 +186,15 @@ async def measure(database: Database, runs: int) -> list[Timing]:
 def _table(timings: list[Timing]) -> list[str]:
     lines = [
         "| database | who | items in scope | summary p50 | summary p95 | floor p50 | floor p95 "
-        "| ratio (p50) | target |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| ratio (p50) | p95 < {TARGET_P95 * 1000:.0f} ms | ratio ≤ {TARGET_RATIO} |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for t in timings:
+        p95 = percentile(t.summary, 95)
         lines.append(
             f"| {t.dialect} | {t.scope} | {t.in_scope:,} | {ms(median(t.summary))} "
-            f"| {ms(percentile(t.summary, 95))} | {ms(median(t.floor))} "
-            f"| {ms(percentile(t.floor, 95))} | {t.ratio:.2f}× | {met(t.met)} |"
+            f"| {ms(p95)} | {ms(median(t.floor))} | {ms(percentile(t.floor, 95))} "
+            f"| {t.ratio:.2f}× | {met(p95 < TARGET_P95)} | {met(t.ratio <= TARGET_RATIO)} |"
         )
     return lines
 

@@ -10,8 +10,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import BindParameter, ColumnElement, false, or_, select, true, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    false,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import col
 
 from storage.errors import N_, PermissionDenied
@@ -87,8 +97,8 @@ async def load_actor(
     return Actor(person_id=person_id, grants=grants)
 
 
-def in_unit_subtree(column: Any, unit_ids: Ids) -> ColumnElement[bool]:
-    """Return a clause true when ``column`` (a unit id) is inside ``unit_ids`` in any era.
+def unit_subtree(unit_ids: Ids) -> CompoundSelect:
+    """Return a query of the ids of every unit inside ``unit_ids``, in any era.
 
     ``unit_ids`` is a list, or an expanding bind parameter that will hold one.
 
@@ -106,10 +116,18 @@ def in_unit_subtree(column: Any, unit_ids: Ids) -> ColumnElement[bool]:
     successors = select(col(UnitCurrent.current_id)).where(
         col(UnitCurrent.unit_id).in_(descendants)
     )
+    return union(descendants, predecessors, successors)
+
+
+def in_unit_subtree(column: Any, unit_ids: Ids) -> ColumnElement[bool]:
+    """Return a clause true when ``column`` (a unit id) is inside ``unit_ids`` in any era.
+
+    See ``unit_subtree`` for what inside means.
+    """
     # One test over the union rather than an OR of three: with an index on ``column`` the
     # database looks the units up in it (and ORs two such columns index by index) instead of
     # scanning every row of the period and testing each.
-    return in_selected(column, union(descendants, predecessors, successors))
+    return in_selected(column, unit_subtree(unit_ids))
 
 
 def item_scope_clause(actor: Actor) -> ColumnElement[bool]:
@@ -119,18 +137,27 @@ def item_scope_clause(actor: Actor) -> ColumnElement[bool]:
     return items_of(cooperatives=actor.cooperative_ids() or None, units=actor.unit_ids() or None)
 
 
-def items_of(*, cooperatives: Ids | None = None, units: Ids | None = None) -> ColumnElement[bool]:
+def items_of(
+    *,
+    cooperatives: Ids | None = None,
+    units: Ids | None = None,
+    subtree: SelectBase | None = None,
+) -> ColumnElement[bool]:
     """Return the clause for items of ``cooperatives`` or written in or assigned to ``units``.
 
     Each is a list of ids, or an expanding bind parameter (for statements built once and run
-    with the ids as parameters); None leaves it out, and with both None nothing matches.
+    with the ids as parameters); None leaves it out, and with all None nothing matches.
+    ``subtree`` stands for ``units`` already expanded: a query of the ids ``unit_subtree``
+    returns, e.g. from a CTE, so a statement that needs them twice finds them once.
     """
     clauses: list[ColumnElement[bool]] = []
     if cooperatives is not None:
         clauses.append(col(FeedbackItem.cooperative_id).in_(cooperatives))
     if units is not None:
-        clauses.append(in_unit_subtree(col(FeedbackItem.commune_id), units))
-        clauses.append(in_unit_subtree(col(FeedbackItem.assignee_unit_id), units))
+        subtree = unit_subtree(units)
+    if subtree is not None:
+        clauses.append(in_selected(col(FeedbackItem.commune_id), subtree))
+        clauses.append(in_selected(col(FeedbackItem.assignee_unit_id), subtree))
     return or_(*clauses) if clauses else false()
 
 

@@ -3,7 +3,10 @@
 The items in scope are selected once into a materialised CTE; the figures are aggregates over
 those rows in a few ``UNION ALL`` branches, each row tagged by its first column. So the database
 finds the items in scope once (the expensive part: index lookups and row reads), not once per
-figure.
+figure. What is left on top of reading the rows is kept small: the CTE holds only the columns
+the figures need; the rows are grouped once by category × kind × status (the ``tally``, a few
+hundred groups) and kind × status, overdue and categories are added up from it; medians sort
+doubles (``date_part``, not the numeric ``EXTRACT``, on PostgreSQL).
 
 Building and compiling a statement this size costs milliseconds of Python, more than running
 it for a commune. The statement is therefore built once per ``Shape`` (which kinds of scope,
@@ -23,21 +26,23 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
-    and_,
     bindparam,
     case,
     cast,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
 )
+from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import col
 
 from storage.feedback import OPEN_STATUSES
+from storage.membership import in_selected
 from storage.models import AdminUnit, FeedbackItem, Meeting, UnitCurrent, UnitLevel
-from storage.scope import Ids, in_unit_subtree, items_of
+from storage.scope import Ids, in_unit_subtree, items_of, unit_subtree
 
 TOP_CATEGORIES = 5
 TOP_COMMUNES = 10
@@ -58,20 +63,25 @@ class Shape:
     """Meeting compliance counts the communes inside ``compliance_units``, else all."""
 
 
-def elapsed(end_column: Any, dialect: str) -> ColumnElement[Any]:
-    """Return (end_column - created_at): seconds on PostgreSQL, days on SQLite."""
-    created = col(FeedbackItem.created_at)
-    if dialect == "postgresql":
-        return func.extract("epoch", end_column - created)
-    return func.julianday(end_column) - func.julianday(created)
+def elapsed(end_column: Any) -> ColumnElement[float]:
+    """Return (end_column - created_at) in seconds on PostgreSQL, as double precision.
+
+    ``date_part`` rather than ``EXTRACT``: since PostgreSQL 14 ``EXTRACT`` returns numeric,
+    several times dearer to compute and to sort than the double ``date_part`` returns.
+    """
+    return func.date_part("epoch", end_column - col(FeedbackItem.created_at))
 
 
-def median(values: Any, dialect: str) -> ColumnElement[float]:
-    """Return the median of a column of the scoped rows (NULLs left out), in SQL."""
+def median(values: Any, dialect: str, count: Any = None) -> ColumnElement[float]:
+    """Return the median of a column of the scoped rows (NULLs left out), in SQL.
+
+    On SQLite ``count`` is how many of ``values`` are not NULL (a scalar subquery), counted
+    here when not given.
+    """
     if dialect == "postgresql":
         return func.percentile_cont(0.5).within_group(values)
     # SQLite has no percentile: the mean of the one or two middle values in order.
-    n = select(func.count(values)).scalar_subquery()
+    n = count if count is not None else select(func.count(values)).scalar_subquery()
     middle = (
         select(values.label("v"))
         .where(values.is_not(None))
@@ -83,15 +93,20 @@ def median(values: Any, dialect: str) -> ColumnElement[float]:
     return select(func.avg(middle.c.v)).scalar_subquery()
 
 
-def compliance_counts(unit_ids: Ids | None, quarter: Any) -> tuple[Any, Any]:
+def compliance_counts(
+    unit_ids: Ids | None, quarter: Any, *, subtree: SelectBase | None = None
+) -> tuple[Any, Any]:
     """Return scalar subqueries: communes that held ``quarter``'s meeting, communes in scope.
 
-    ``unit_ids`` None counts every commune of today; ``quarter`` is a key ('2026Q2') or a
-    bind parameter. The communes in scope are a CTE, so they are found once for both.
+    ``unit_ids`` None (and no ``subtree``, the units already expanded as ``unit_subtree``
+    does) counts every commune of today; ``quarter`` is a key ('2026Q2') or a bind parameter.
+    The communes in scope are a CTE, so they are found once for both counts.
     """
-    inside: ColumnElement[bool] = (
-        in_unit_subtree(col(AdminUnit.id), unit_ids) if unit_ids is not None else true()
-    )
+    inside: ColumnElement[bool] = true()
+    if subtree is not None:
+        inside = in_selected(col(AdminUnit.id), subtree)
+    elif unit_ids is not None:
+        inside = in_unit_subtree(col(AdminUnit.id), unit_ids)
     communes = (
         select(col(AdminUnit.id))
         .where(
@@ -135,6 +150,13 @@ def _ids(name: str) -> Any:
     return bindparam(name, expanding=True)
 
 
+def _subtree(parameter: str, name: str) -> SelectBase:
+    """Return a query of the units inside the ids of ``parameter``, found once as a CTE."""
+    tree = unit_subtree(_ids(parameter)).cte(name)
+    return select(tree.c.unit_id)
+
+
+# A bounded cache: 2 dialects × 32 shapes at most, each an immutable SQL construct.
 @functools.cache
 def statement(shape: Shape) -> Any:
     """Return the summary statement for ``shape``; built once per shape, then reused.
@@ -144,6 +166,10 @@ def statement(shape: Shape) -> Any:
     ``scope_units``, ``filter_units``, ``compliance_units``.
     """
     item = FeedbackItem
+    # The units of the scope and of the narrowing, each found once (a CTE) and used for the
+    # items and for meeting compliance alike.
+    scope = _subtree("scope_units", "scope_tree") if shape.units else None
+    narrowed = _subtree("filter_units", "filter_tree") if shape.unit_filter else None
     where = [
         col(item.created_at) >= bindparam("start"),
         col(item.created_at) < bindparam("end"),
@@ -152,40 +178,46 @@ def statement(shape: Shape) -> Any:
         where.append(
             items_of(
                 cooperatives=_ids("scope_cooperatives") if shape.cooperatives else None,
-                units=_ids("scope_units") if shape.units else None,
+                subtree=scope,
             )
         )
-    if shape.unit_filter:
-        where.append(in_unit_subtree(col(item.commune_id), _ids("filter_units")))
-    overdue = case(
-        (
-            and_(col(item.status).in_(sorted(OPEN_STATUSES)), col(item.due_at) < bindparam("now")),
-            1,
-        ),
-        else_=0,
-    )
-    scoped = (
+    if narrowed is not None:
+        where.append(in_selected(col(item.commune_id), narrowed))
+    scoped = _scoped(shape.dialect, where)
+    # The scoped rows grouped once by category × kind × status: a few hundred groups, from
+    # which kind × status, overdue and categories are added up (SQLite groups by sorting, so
+    # each grouping of the scoped rows saved is a sort saved; PostgreSQL hashes fewer rows).
+    tally = (
         select(
-            col(item.kind),
-            col(item.status),
-            col(item.category_key),
-            col(item.commune_id),
-            overdue.label("overdue"),
-            elapsed(col(item.first_response_at), shape.dialect).label("first_response"),
-            elapsed(col(item.resolved_at), shape.dialect).label("resolution"),
+            scoped.c.category_key,
+            scoped.c.kind,
+            scoped.c.status,
+            func.count().label("n"),
+            func.count(case((scoped.c.late, 1))).label("late"),
+            *(
+                [
+                    func.count(scoped.c.responded).label("responded"),
+                    func.count(scoped.c.resolved).label("resolved"),
+                ]
+                if shape.dialect == "sqlite"
+                else []
+            ),
         )
-        .where(*where)
-        .cte("scoped")
+        .group_by(scoped.c.category_key, scoped.c.kind, scoped.c.status)
+        .cte("tally")
         .prefix_with("MATERIALIZED")
     )
-    n = func.count().label("n")
+    total_n = func.sum(tally.c.n).label("n")
     categories = (
-        select(scoped.c.category_key, n)
-        .group_by(scoped.c.category_key)
-        .order_by(n.desc(), scoped.c.category_key)
+        select(tally.c.category_key, total_n)
+        .group_by(tally.c.category_key)
+        .order_by(total_n.desc(), tally.c.category_key)
         .limit(TOP_CATEGORIES)
         .subquery()
     )
+    # Overdue: late and open; the status is tested per group, not per item.
+    overdue = case((tally.c.status.in_(sorted(OPEN_STATUSES)), tally.c.late), else_=0)
+    n = func.count().label("n")
     per_commune = select(scoped.c.commune_id, n).group_by(scoped.c.commune_id).subquery()
     total = func.sum(per_commune.c.n).label("n")
     communes = (
@@ -198,24 +230,81 @@ def statement(shape: Shape) -> Any:
         .limit(TOP_COMMUNES)
         .subquery()
     )
+    # Compliance counts the communes of the narrowing, else of the scope (none for a
+    # director: an empty list), else all of them (an admin).
+    compliance_units = _ids("compliance_units") if shape.compliance_units else None
     held, in_scope = compliance_counts(
-        _ids("compliance_units") if shape.compliance_units else None, bindparam("quarter")
+        compliance_units, bindparam("quarter"), subtree=narrowed if narrowed is not None else scope
     )
     return union_all(
-        # Overdue items ride along with the kind × status counts: one pass for both.
         _row(
             "kind_status",
-            scoped.c.kind,
-            scoped.c.status,
-            n=func.count(),
-            value=func.sum(scoped.c.overdue),
-        ).group_by(scoped.c.kind, scoped.c.status),
+            tally.c.kind,
+            tally.c.status,
+            n=func.sum(tally.c.n),
+            value=func.sum(overdue),
+        ).group_by(tally.c.kind, tally.c.status),
         _row("category", categories.c.category_key, n=categories.c.n),
         _row("commune", communes.c.name, None, communes.c.id, communes.c.n),
-        _row(
-            "medians",
-            value=median(scoped.c.first_response, shape.dialect),
-            value2=median(scoped.c.resolution, shape.dialect),
-        ),
+        _medians(shape.dialect, scoped, tally),
         _row("meetings", unit=held, n=in_scope),
+    )
+
+
+def _scoped(dialect: str, where: list[ColumnElement[bool]]) -> Any:
+    """Return the items in scope as a materialised CTE of the columns the figures need.
+
+    ``late`` is whether the item is past due (overdue when also open). The times to first
+    response and to resolution are seconds (``first_response``, ``resolution``) on
+    PostgreSQL. On SQLite they are julian days (``responded``, ``resolved``, and ``created``
+    only where one of them needs it), subtracted by the median: parsing a timestamp is the
+    dear part, and ``responded - created`` is the same double as computing it up front.
+    """
+    item = FeedbackItem
+    if dialect == "postgresql":
+        times = [
+            elapsed(col(item.first_response_at)).label("first_response"),
+            elapsed(col(item.resolved_at)).label("resolution"),
+        ]
+    else:
+        answered = or_(
+            col(item.first_response_at).is_not(None), col(item.resolved_at).is_not(None)
+        )
+        times = [
+            func.julianday(col(item.first_response_at)).label("responded"),
+            func.julianday(col(item.resolved_at)).label("resolved"),
+            case((answered, func.julianday(col(item.created_at)))).label("created"),
+        ]
+    return (
+        select(
+            col(item.kind),
+            col(item.status),
+            col(item.category_key),
+            col(item.commune_id),
+            (col(item.due_at) < bindparam("now")).label("late"),
+            *times,
+        )
+        .where(*where)
+        .cte("scoped")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _medians(dialect: str, scoped: Any, tally: Any) -> Any:
+    """Return the branch of the median days to first response and to resolution."""
+    if dialect == "postgresql":
+        return _row(
+            "medians",
+            value=median(scoped.c.first_response, dialect),
+            value2=median(scoped.c.resolution, dialect),
+        )
+
+    def counted(column: Any) -> Any:
+        return select(func.coalesce(func.sum(column), 0)).scalar_subquery()
+
+    # The counts come from the tally (a few hundred rows), not from another pass over the items.
+    return _row(
+        "medians",
+        value=median(scoped.c.responded - scoped.c.created, dialect, counted(tally.c.responded)),
+        value2=median(scoped.c.resolved - scoped.c.created, dialect, counted(tally.c.resolved)),
     )
