@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import ChannelIdentity, DialogState, Person, utcnow
+from storage.models import ChannelIdentity, DialogState, Person, RoleAssignment, utcnow
+from storage.scope import Actor, Grant
 
 DIALOG_TTL = dt.timedelta(days=2)
+
+
+# Built once (every incoming event looks its sender up), with the values as parameters.
+_IDENTITY = select(ChannelIdentity).where(
+    col(ChannelIdentity.channel) == bindparam("channel"),
+    col(ChannelIdentity.external_id) == bindparam("external_id"),
+)
+_IDENTITY_LOCKED = _IDENTITY.with_for_update()
 
 
 async def find_identity(
@@ -23,13 +33,9 @@ async def find_identity(
     PostgreSQL; SQLite has one writer anyway), so two workers handling two updates of one
     person at the same moment take turns instead of both acting on the same step.
     """
-    query = select(ChannelIdentity).where(
-        col(ChannelIdentity.channel) == channel,
-        col(ChannelIdentity.external_id) == external_id,
-    )
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _IDENTITY_LOCKED if lock else _IDENTITY
+    params = {"channel": channel, "external_id": external_id}
+    return (await session.execute(query, params)).scalar_one_or_none()
 
 
 async def ensure_identity(
@@ -70,6 +76,71 @@ async def load_dialog(
         await session.flush()
         return None
     return state
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who is behind an identity at one moment: the person, their grants, their conversation."""
+
+    person: Person | None
+    actor: Actor | None
+    dialog: DialogState | None
+
+
+# Person, active grants and conversation of one identity, in one statement. ``now`` is a bind
+# parameter, so the statement is built once and its compiled form is reused.
+_SPEAKER = (
+    select(Person, RoleAssignment, DialogState)
+    .select_from(ChannelIdentity)
+    .outerjoin(Person, col(Person.id) == col(ChannelIdentity.person_id))
+    .outerjoin(
+        RoleAssignment,
+        and_(
+            col(RoleAssignment.person_id) == col(Person.id),
+            col(RoleAssignment.valid_from) <= bindparam("now"),
+            or_(
+                col(RoleAssignment.valid_to).is_(None),
+                col(RoleAssignment.valid_to) > bindparam("now"),
+            ),
+        ),
+    )
+    .outerjoin(DialogState, col(DialogState.identity_id) == col(ChannelIdentity.id))
+    .where(col(ChannelIdentity.id) == bindparam("identity_id"))
+)
+
+
+async def load_speaker(
+    session: AsyncSession, identity: ChannelIdentity, *, now: dt.datetime
+) -> Speaker:
+    """Return the person behind ``identity``, their grants active at ``now`` and the
+    conversation in progress, in one query.
+
+    The same as ``session.get(Person, …)``, ``storage.scope.load_actor`` and ``load_dialog``
+    one after the other (an expired conversation is deleted), in one round trip instead of
+    three. Call it after ``find_identity(..., lock=True)``, never in its place: on PostgreSQL a
+    locking read that waited returns the other tables' rows as they were before the wait.
+    """
+    rows = (await session.execute(_SPEAKER, {"identity_id": identity.id, "now": now})).all()
+    # One row per active grant (one with none when there are none); person and conversation
+    # repeat on each. A missing row of an outer join comes back as None.
+    person: Person | None = rows[0][0] if rows else None
+    state: DialogState | None = rows[0][2] if rows else None
+    actor = None
+    if person is not None:
+        grants = tuple(
+            Grant(grant.role, grant.unit_id, grant.cooperative_id)
+            for _, grant, _ in rows
+            if grant is not None
+        )
+        actor = Actor(person_id=person.id or 0, grants=grants)
+    dialog = None
+    if state is not None:
+        if state.expires_at <= now:
+            await session.delete(state)
+            await session.flush()
+        else:
+            dialog = state
+    return Speaker(person=person, actor=actor, dialog=dialog)
 
 
 async def save_dialog(
