@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.calendar import VIETNAM, Quarter
-from storage.models import AdminUnit, FeedbackItem
+from storage.models import FeedbackItem
 from storage.periods import Period
 from storage.scope import Actor, in_unit_subtree, item_scope_clause
-from storage.summary_query import Shape, compliance_counts, statement
+from storage.summary_query import Shape, statement
 
 DAY = 86400.0
 
@@ -60,15 +60,6 @@ def compliance_quarter(period: Period, today: dt.date) -> Quarter:
     """Return the quarter whose meetings the summary reports: the period's latest one so far."""
     quarters = [q for q in period.quarters() if q.first_day <= today] or period.quarters()[:1]
     return quarters[-1]
-
-
-async def meeting_compliance(
-    session: AsyncSession, unit_ids: list[int] | None, quarter: Quarter
-) -> tuple[int, int]:
-    """Return (communes that held the quarter's meeting, communes in scope) among today's."""
-    held, total = compliance_counts(unit_ids, quarter.key)
-    row = (await session.execute(select(held, total))).one()
-    return int(row[0] or 0), int(row[1] or 0)
 
 
 def _days(value: float | None, unit_of_time: float) -> float | None:
@@ -155,18 +146,3 @@ async def items_in_summary(
         .limit(limit)
     )
     return list(rows.scalars())
-
-
-async def unit_in_scope(session: AsyncSession, actor: Actor, unit_id: int) -> bool:
-    """Tell whether a unit (any era) lies inside the units the actor handles."""
-    if actor.is_admin:
-        return True
-    units = actor.unit_ids()
-    if not units:
-        return False
-    found = await session.execute(
-        select(col(AdminUnit.id))
-        .where(col(AdminUnit.id) == unit_id, in_unit_subtree(col(AdminUnit.id), units))
-        .limit(1)
-    )
-    return found.first() is not None

@@ -17,7 +17,8 @@ from storage.categories import list_categories
 from storage.errors import N_, CoopbotError, InvalidInput, PermissionDenied
 from storage.models import AdminUnit
 from storage.periods import Period, looks_like_period, parse_period
-from storage.reports import Summary, items_in_summary, summarize, unit_in_scope
+from storage.report_data import ensure_unit_in_scope
+from storage.reports import Summary, items_in_summary, summarize
 from storage.units import resolve_unit
 
 USAGE = N_("Examples: /summary, /summary 2026Q1, /summary 2026 Xã Kế Sách, /summary q1 trinh phu")
@@ -47,9 +48,7 @@ async def resolve_scope(turn: Turn, args: str) -> tuple[Period, AdminUnit | None
     except CoopbotError as error:
         raise InvalidInput(error.message, **error.params) from None
     unit = resolved.today or resolved.unit
-    if not await unit_in_scope(turn.session, turn.actor, unit.id or 0):
-        raise PermissionDenied(N_("That unit is outside your area."))
-    return period, unit
+    return period, await ensure_unit_in_scope(turn.session, turn.actor, unit.id or 0)
 
 
 async def route(turn: Turn) -> bool:
@@ -75,9 +74,9 @@ async def _unit_from_payload(turn: Turn, text: str) -> AdminUnit | None:
     assert turn.actor is not None  # noqa: S101
     if text in {"", "0"}:
         return None
-    if not text.isdigit() or not await unit_in_scope(turn.session, turn.actor, int(text)):
+    if not text.isdigit():
         raise PermissionDenied(N_("That unit is outside your area."))
-    return await turn.session.get(AdminUnit, int(text))
+    return await ensure_unit_in_scope(turn.session, turn.actor, int(text))
 
 
 async def _drill(turn: Turn, parts: list[str]) -> None:

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import InvalidInput
+from storage.errors import InvalidInput, PermissionDenied
 from storage.meetings import MeetingRecord, log_meeting
 from storage.models import AdminUnit, Cooperative, FeedbackEvent, FeedbackItem, Status
 from storage.periods import looks_like_period, parse_period
-from storage.reports import summarize, unit_in_scope
+from storage.report_data import ensure_unit_in_scope
+from storage.reports import summarize
 from tests import factories as f
 
 NOW = dt.datetime(2026, 6, 10, 3, 0, tzinfo=dt.UTC)
@@ -137,13 +138,17 @@ async def test_a_leader_or_official_sees_only_their_scope(demo_session: AsyncSes
     assert summary.total == 1
     assert summary.by_kind_status == {("proposal", "new"): 1}
     trinh_phu_old = await f.unit(demo_session, "Xã Trinh Phú", current=False)
-    assert not await unit_in_scope(demo_session, leader, trinh_phu_old.id)
+    with pytest.raises(PermissionDenied):
+        await ensure_unit_in_scope(demo_session, leader, trinh_phu_old.id or 0)
     official = await f.actor(
         demo_session, "official", unit_id=(await f.unit(demo_session, "Thành phố Cần Thơ")).id
     )
-    assert await unit_in_scope(demo_session, official, trinh_phu_old.id)
+    assert (await ensure_unit_in_scope(demo_session, official, trinh_phu_old.id or 0)).id == (
+        trinh_phu_old.id
+    )
     director = await f.director_of(demo_session, "HTX Trinh Phú")
-    assert not await unit_in_scope(demo_session, director, trinh_phu_old.id)
+    with pytest.raises(PermissionDenied):
+        await ensure_unit_in_scope(demo_session, director, trinh_phu_old.id or 0)
 
 
 @pytest.mark.parametrize(
