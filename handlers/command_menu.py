@@ -7,10 +7,11 @@ registered people see those of their roles first, then the public ones they stil
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.i18n import Translator
+from handlers.i18n import Translator, get_translator
 from handlers.types import CommandMenu
 from storage.errors import N_
 from storage.models import Role
@@ -89,7 +90,18 @@ def menu_for(actor: Actor | None, translator: Translator) -> CommandMenu:
     """Return the chat menu of ``actor`` in ``translator``'s language (empty: the public one)."""
     if _strangers(actor):
         return CommandMenu()
-    return CommandMenu(tuple((c.name, translator.gettext(c.about)) for c in commands_for(actor)))
+    return _menu(tuple(c.name for c in commands_for(actor)), translator.locale)
+
+
+_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+# Every update of a private chat compares the person's menu with the published one: the few
+# menus there are (role combinations × languages) are translated and fingerprinted once.
+@functools.cache
+def _menu(names: tuple[str, ...], locale: str) -> CommandMenu:
+    translator = get_translator(locale)
+    return CommandMenu(tuple((name, translator.gettext(_BY_NAME[name].about)) for name in names))
 
 
 def help_lines(actor: Actor | None, translate: Callable[[str], str]) -> list[str]:

@@ -7,6 +7,7 @@ Telegram, Zalo, the web chat and the console.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -116,7 +117,7 @@ class CommandMenu:
 
     commands: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @functools.cached_property
     def key(self) -> str | None:
         """A short fingerprint to store, so a chat's menu is published again only on change.
 

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ChannelIdentity, DialogState, Person, RoleAssignment, utcnow
-from storage.scope import Actor, Grant
+from storage.scope import Actor, Grant, grant_active
 
 DIALOG_TTL = dt.timedelta(days=2)
 
@@ -95,14 +95,7 @@ _SPEAKER = (
     .outerjoin(Person, col(Person.id) == col(ChannelIdentity.person_id))
     .outerjoin(
         RoleAssignment,
-        and_(
-            col(RoleAssignment.person_id) == col(Person.id),
-            col(RoleAssignment.valid_from) <= bindparam("now"),
-            or_(
-                col(RoleAssignment.valid_to).is_(None),
-                col(RoleAssignment.valid_to) > bindparam("now"),
-            ),
-        ),
+        and_(col(RoleAssignment.person_id) == col(Person.id), grant_active(bindparam("now"))),
     )
     .outerjoin(DialogState, col(DialogState.identity_id) == col(ChannelIdentity.id))
     .where(col(ChannelIdentity.id) == bindparam("identity_id"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -22,6 +22,7 @@ from storage.models import (
     RoleAssignment,
 )
 from storage.outbox import plan
+from storage.scope import grant_active
 
 NOTIFY_KINDS = frozenset({EventKind.STATUS, EventKind.COMMENT, EventKind.ASSIGNED})
 
@@ -36,8 +37,7 @@ async def director_identities(
         .where(
             col(RoleAssignment.role) == Role.DIRECTOR,
             col(RoleAssignment.cooperative_id) == cooperative_id,
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
             col(ChannelIdentity.unreachable_since).is_(None),
         )
         .order_by(col(ChannelIdentity.id))

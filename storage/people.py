@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ChannelIdentity, Person, Role, RoleAssignment, utcnow
+from storage.scope import grant_active
 
 
 async def admin_chat_ids(
@@ -28,8 +29,7 @@ async def admin_chat_ids(
             col(ChannelIdentity.channel) == channel,
             col(ChannelIdentity.unreachable_since).is_(None),
             col(RoleAssignment.role) == Role.ADMIN,
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
         )
         .distinct()
         .order_by(col(ChannelIdentity.external_id))
@@ -67,8 +67,7 @@ async def admin_identities(
         .where(
             col(ChannelIdentity.unreachable_since).is_(None),
             col(RoleAssignment.role) == Role.ADMIN,
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
         )
         .order_by(col(ChannelIdentity.id))
     )

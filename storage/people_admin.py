@@ -27,7 +27,7 @@ from storage.models import (
     UnitCurrent,
     UnitLevel,
 )
-from storage.scope import Actor, in_unit_subtree
+from storage.scope import Actor, grant_active, in_unit_subtree
 from storage.text import fold, fold_unit_name
 
 # Words people put before a cooperative's name, folded; searching ignores them.
@@ -216,8 +216,7 @@ def _grantees_query(actor: Actor, now: dt.datetime) -> Any:
         .outerjoin(Cooperative, col(Cooperative.id) == col(RoleAssignment.cooperative_id))
         .where(
             _managed_clause(actor),
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
         )
     )
 

@@ -32,7 +32,7 @@ from storage.models import (
     UnitLevel,
 )
 from storage.outbox import plan
-from storage.scope import in_unit_subtree
+from storage.scope import grant_active, in_unit_subtree
 
 MAX_SNOOZES = 2
 
@@ -67,8 +67,7 @@ async def _holders(
         .where(
             col(RoleAssignment.role) == role,
             col(RoleAssignment.unit_id).is_not(None),
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
             col(ChannelIdentity.unreachable_since).is_(None),
         )
         .order_by(col(RoleAssignment.unit_id), col(ChannelIdentity.id))

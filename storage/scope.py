@@ -14,6 +14,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     CompoundSelect,
+    and_,
     false,
     or_,
     select,
@@ -81,6 +82,14 @@ class Actor:
         return [g.unit_id for g in self.grants if g.role in roles and g.unit_id is not None]
 
 
+def grant_active(now: Any) -> ColumnElement[bool]:
+    """Return the clause of role assignments in force at ``now`` (a moment or a parameter)."""
+    return and_(
+        col(RoleAssignment.valid_from) <= now,
+        or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+    )
+
+
 async def load_actor(
     session: AsyncSession, person_id: int, now: dt.datetime | None = None
 ) -> Actor:
@@ -89,8 +98,7 @@ async def load_actor(
     rows = await session.execute(
         select(RoleAssignment).where(
             col(RoleAssignment.person_id) == person_id,
-            col(RoleAssignment.valid_from) <= now,
-            or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) > now),
+            grant_active(now),
         )
     )
     grants = tuple(Grant(r.role, r.unit_id, r.cooperative_id) for r in rows.scalars())
