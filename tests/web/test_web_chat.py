@@ -176,13 +176,24 @@ def test_personas_switch_and_the_clock_jumps_to_the_next_quarter(page: Page) -> 
     screenshot(p, "web-chat-clock.png")
 
 
+def quarter_label(clock_text: str) -> str:
+    """Return the reminder's quarter label ("Quý II/2027") for a clock of "08:00 05/04/2027"."""
+    _day, month, year = clock_text.split()[1].split("/")
+    return f"Quý {('I', 'II', 'III', 'IV')[(int(month) - 1) // 3]}/{year}"
+
+
 def test_after_a_jump_the_leader_gets_the_agenda_and_logs_the_meeting(page: Page) -> None:
     """The quarter's reminder reaches the leader; logging the meeting tells the director."""
     p = page
+    clock = p.locator("#clock-now")
+    before = clock.inner_text()
     p.get_by_role("button", name="Chuyển đến đầu quý sau").click()
+    expect(clock).not_to_have_text(before)
     p.get_by_role("button", name=re.compile("Lãnh đạo xã — Xã An Lạc Thôn")).click()
     leader = p.locator('.messages[data-persona="commune_leader"]')
-    reminder = leader.locator(".from-bot").filter(has_text=re.compile(r"Quý (I|II|III|IV)/\d{4}"))
+    # Wait for this quarter's reminder: an earlier jump's may still be the last one shown, and
+    # this one, arriving later, would then land after the meeting log's messages.
+    reminder = leader.locator(".from-bot").filter(has_text=quarter_label(clock.inner_text()))
     expect(reminder.last).to_contain_text("HTX Trinh Phú")
     screenshot(p, "web-chat-reminder.png")
     reminder.last.get_by_role("button", name="📝 Ghi nhận cuộc họp").click()
