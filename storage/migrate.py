@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -44,16 +45,42 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+async def _migrate(
+    engine: AsyncEngine, step: Callable[[Connection, str], None], revision: str
+) -> None:
+    """Run ``step`` in one transaction; on SQLite with foreign keys off until it commits.
+
+    SQLite changes a table's columns by rebuilding it (Alembic's batch mode): copy the rows
+    into a new table, drop the old one, rename. With foreign keys on, dropping a table that
+    other rows refer to fails, so SQLite's own procedure for this is followed: foreign keys
+    off (possible only outside a transaction), migrate, check every reference still holds
+    (``foreign_key_check``), commit, foreign keys on again.
+    """
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.run_sync(step, revision)
+            if sqlite:
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+            await connection.commit()
+        finally:
+            if sqlite:
+                await connection.rollback()
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Migrate the database up to ``revision``."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    await _migrate(engine, _upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
     """Migrate the database down to ``revision``."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_downgrade, revision)
+    await _migrate(engine, _downgrade, revision)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -24,6 +24,8 @@ from storage.models.cooperatives import (
     PlanTarget,
 )
 from storage.models.feedback import (
+    RESOLUTION_SECONDS,
+    RESPONSE_SECONDS,
     Attachment,
     Category,
     EventKind,
@@ -64,6 +66,8 @@ from storage.models.units import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "RESOLUTION_SECONDS",
+    "RESPONSE_SECONDS",
     "AdminUnit",
     "Attachment",
     "ButtonOverflow",
