@@ -62,8 +62,8 @@ def compliance_quarter(period: Period, today: dt.date) -> Quarter:
     return quarters[-1]
 
 
-def _days(value: float | None, unit_of_time: float) -> float | None:
-    return round(float(value) / unit_of_time, 1) if value is not None else None
+def _days(seconds: float | None) -> float | None:
+    return round(float(seconds) / DAY, 1) if seconds is not None else None
 
 
 async def summarize(
@@ -103,8 +103,6 @@ async def summarize(
     )
     parameters = {k: v for k, v in values.items() if v is not None}
     rows = (await session.execute(statement(shape), parameters)).all()
-    # PostgreSQL's medians are in seconds, SQLite's in days.
-    unit_of_time = DAY if dialect == "postgresql" else 1.0
     for section, label, sub, unit, n, value, value2 in rows:
         if section == "kind_status":
             summary.by_kind_status[(label, sub)] = int(n)
@@ -116,8 +114,8 @@ async def summarize(
         elif section == "meetings":
             summary.meetings_held, summary.communes_total = int(unit or 0), int(n or 0)
         elif section == "medians":
-            summary.median_first_response_days = _days(value, unit_of_time)
-            summary.median_resolution_days = _days(value2, unit_of_time)
+            summary.median_first_response_days = _days(value)
+            summary.median_resolution_days = _days(value2)
     summary.total = sum(summary.by_kind_status.values())
     # A UNION ALL keeps each branch's rows but not their order: restore it.
     summary.top_categories.sort(key=lambda kv: (-kv[1], kv[0]))

@@ -6,7 +6,8 @@ finds the items in scope once (the expensive part: index lookups and row reads),
 figure. What is left on top of reading the rows is kept small: the CTE holds only the columns
 the figures need; the rows are grouped once by category × kind × status (the ``tally``, a few
 hundred groups) and kind × status, overdue and categories are added up from it; medians sort
-doubles (``date_part``, not the numeric ``EXTRACT``, on PostgreSQL).
+the seconds each item stores (generated columns, ``storage.models.elapsed``), so no timestamp
+is decoded while a summary runs.
 
 Building and compiling a statement this size costs milliseconds of Python, more than running
 it for a commune. The statement is therefore built once per ``Shape`` (which kinds of scope,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    or_,
     select,
     true,
     union_all,
@@ -41,7 +41,15 @@ from sqlmodel import col
 
 from storage.feedback import OPEN_STATUSES
 from storage.membership import in_selected
-from storage.models import AdminUnit, FeedbackItem, Meeting, UnitCurrent, UnitLevel
+from storage.models import (
+    RESOLUTION_SECONDS,
+    RESPONSE_SECONDS,
+    AdminUnit,
+    FeedbackItem,
+    Meeting,
+    UnitCurrent,
+    UnitLevel,
+)
 from storage.scope import Ids, in_unit_subtree, items_of, unit_subtree
 
 TOP_CATEGORIES = 5
@@ -61,15 +69,6 @@ class Shape:
     """The summary is narrowed to some units (parameter ``filter_units``)."""
     compliance_units: bool
     """Meeting compliance counts the communes inside ``compliance_units``, else all."""
-
-
-def elapsed(end_column: Any) -> ColumnElement[float]:
-    """Return (end_column - created_at) in seconds on PostgreSQL, as double precision.
-
-    ``date_part`` rather than ``EXTRACT``: since PostgreSQL 14 ``EXTRACT`` returns numeric,
-    several times dearer to compute and to sort than the double ``date_part`` returns.
-    """
-    return func.date_part("epoch", end_column - col(FeedbackItem.created_at))
 
 
 def median(values: Any, dialect: str, count: Any = None) -> ColumnElement[float]:
@@ -183,7 +182,7 @@ def statement(shape: Shape) -> Any:
         )
     if narrowed is not None:
         where.append(in_selected(col(item.commune_id), narrowed))
-    scoped = _scoped(shape.dialect, where)
+    scoped = _scoped(where)
     # The scoped rows grouped once by category × kind × status: a few hundred groups, from
     # which kind × status, overdue and categories are added up (SQLite groups by sorting, so
     # each grouping of the scoped rows saved is a sort saved; PostgreSQL hashes fewer rows).
@@ -196,8 +195,8 @@ def statement(shape: Shape) -> Any:
             func.count(case((scoped.c.late, 1))).label("late"),
             *(
                 [
-                    func.count(scoped.c.responded).label("responded"),
-                    func.count(scoped.c.resolved).label("resolved"),
+                    func.count(scoped.c.response).label("responded"),
+                    func.count(scoped.c.resolution).label("resolved"),
                 ]
                 if shape.dialect == "sqlite"
                 else []
@@ -220,11 +219,12 @@ def statement(shape: Shape) -> Any:
     n = func.count().label("n")
     per_commune = select(scoped.c.commune_id, n).group_by(scoped.c.commune_id).subquery()
     total = func.sum(per_commune.c.n).label("n")
+    current = _current_units(shape.dialect, per_commune.c.commune_id)
     communes = (
         select(col(AdminUnit.id), col(AdminUnit.name), total)
         .select_from(per_commune)
-        .join(UnitCurrent, col(UnitCurrent.unit_id) == per_commune.c.commune_id)
-        .join(AdminUnit, col(AdminUnit.id) == col(UnitCurrent.current_id))
+        .join(current, current.c.unit_id == per_commune.c.commune_id)
+        .join(AdminUnit, col(AdminUnit.id) == current.c.current_id)
         .group_by(col(AdminUnit.id), col(AdminUnit.name))
         .order_by(total.desc(), col(AdminUnit.name))
         .limit(TOP_COMMUNES)
@@ -251,30 +251,31 @@ def statement(shape: Shape) -> Any:
     )
 
 
-def _scoped(dialect: str, where: list[ColumnElement[bool]]) -> Any:
+def _current_units(dialect: str, commune_id: Any) -> Any:
+    """Return the units of today each commune of the items lives on in, to join per commune.
+
+    On PostgreSQL a LATERAL lookup per commune (``OFFSET 0`` keeps the planner from turning
+    it back into a join): the statement's plan is made for any scope, expecting a couple of
+    hundred communes, and as a join it reads all of ``unit_current`` (14,000 rows) even for
+    the one commune of a commune leader. SQLite looks each commune up in the key already.
+    """
+    if dialect != "postgresql":
+        return UnitCurrent.__table__  # type: ignore[attr-defined]
+    return (
+        select(col(UnitCurrent.unit_id), col(UnitCurrent.current_id))
+        .where(col(UnitCurrent.unit_id) == commune_id)
+        .offset(0)
+        .lateral("current_unit")
+    )
+
+
+def _scoped(where: list[ColumnElement[bool]]) -> Any:
     """Return the items in scope as a materialised CTE of the columns the figures need.
 
-    ``late`` is whether the item is past due (overdue when also open). The times to first
-    response and to resolution are seconds (``first_response``, ``resolution``) on
-    PostgreSQL. On SQLite they are julian days (``responded``, ``resolved``, and ``created``
-    only where one of them needs it), subtracted by the median: parsing a timestamp is the
-    dear part, and ``responded - created`` is the same double as computing it up front.
+    ``late`` is whether the item is past due (overdue when also open); ``response`` and
+    ``resolution`` are the seconds to first response and to resolution the item stores.
     """
     item = FeedbackItem
-    if dialect == "postgresql":
-        times = [
-            elapsed(col(item.first_response_at)).label("first_response"),
-            elapsed(col(item.resolved_at)).label("resolution"),
-        ]
-    else:
-        answered = or_(
-            col(item.first_response_at).is_not(None), col(item.resolved_at).is_not(None)
-        )
-        times = [
-            func.julianday(col(item.first_response_at)).label("responded"),
-            func.julianday(col(item.resolved_at)).label("resolved"),
-            case((answered, func.julianday(col(item.created_at)))).label("created"),
-        ]
     return (
         select(
             col(item.kind),
@@ -282,7 +283,8 @@ def _scoped(dialect: str, where: list[ColumnElement[bool]]) -> Any:
             col(item.category_key),
             col(item.commune_id),
             (col(item.due_at) < bindparam("now")).label("late"),
-            *times,
+            RESPONSE_SECONDS.label("response"),
+            RESOLUTION_SECONDS.label("resolution"),
         )
         .where(*where)
         .cte("scoped")
@@ -291,11 +293,11 @@ def _scoped(dialect: str, where: list[ColumnElement[bool]]) -> Any:
 
 
 def _medians(dialect: str, scoped: Any, tally: Any) -> Any:
-    """Return the branch of the median days to first response and to resolution."""
+    """Return the branch of the median seconds to first response and to resolution."""
     if dialect == "postgresql":
         return _row(
             "medians",
-            value=median(scoped.c.first_response, dialect),
+            value=median(scoped.c.response, dialect),
             value2=median(scoped.c.resolution, dialect),
         )
 
@@ -305,6 +307,6 @@ def _medians(dialect: str, scoped: Any, tally: Any) -> Any:
     # The counts come from the tally (a few hundred rows), not from another pass over the items.
     return _row(
         "medians",
-        value=median(scoped.c.responded - scoped.c.created, dialect, counted(tally.c.responded)),
-        value2=median(scoped.c.resolved - scoped.c.created, dialect, counted(tally.c.resolved)),
+        value=median(scoped.c.response, dialect, counted(tally.c.responded)),
+        value2=median(scoped.c.resolution, dialect, counted(tally.c.resolved)),
     )
