@@ -24,7 +24,7 @@ def _everyone(_actor: Actor | None) -> bool:
 
 def _strangers(actor: Actor | None) -> bool:
     """Not registered, or no longer: a person whose grants all ended is a stranger again."""
-    return actor is None or not actor.grants
+    return actor is None or actor.is_stranger
 
 
 def _directors(actor: Actor | None) -> bool:
@@ -37,7 +37,7 @@ def _commune_leaders(actor: Actor | None) -> bool:
 
 def _handlers(actor: Actor | None) -> bool:
     """Officials, commune leaders and admins: whoever handles items of a scope."""
-    return actor is not None and (actor.is_admin or bool(actor.unit_ids()))
+    return actor is not None and actor.handles_items
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ async def help_command(turn: Turn) -> bool:
             "to their answer."
         )
     ]
-    if turn.actor is None or not turn.actor.grants:
+    if turn.actor is None or turn.actor.is_stranger:
         lines.append(
             turn._(
                 "To use it you need an invite code from your commune or province. "

@@ -36,7 +36,7 @@ def main_menu(turn: Turn) -> list[list[Button]]:
         )
     if Role.COMMUNE_LEADER in turn.actor.roles:
         rows.append([Button(turn._("🗓 Log the meeting"), "menu:meeting")])
-    if turn.actor.is_admin or turn.actor.unit_ids():
+    if turn.actor.handles_items:
         rows.append([Button(turn._("📥 Inbox"), "menu:inbox")])
     return rows
 

@@ -69,6 +69,16 @@ class Actor:
         """Tell whether the person is an admin (no scope limit)."""
         return Role.ADMIN in self.roles
 
+    @property
+    def handles_items(self) -> bool:
+        """Tell whether the person handles items of a scope (official, commune leader, admin)."""
+        return self.is_admin or bool(self.unit_ids())
+
+    @property
+    def is_stranger(self) -> bool:
+        """Tell whether the person holds no grant any more (all ended): as if not registered."""
+        return not self.grants
+
     def cooperative_ids(self) -> list[int]:
         """Return the cooperatives the person directs."""
         return [

@@ -49,7 +49,7 @@ DONE = {
 async def route(turn: Turn) -> bool:
     """Answer /inbox, the card's buttons, and the texts it asked for."""
     actor = turn.actor
-    if actor is None or not (actor.is_admin or actor.unit_ids()):
+    if actor is None or not actor.handles_items:
         return False
     incoming = turn.incoming
     if is_command(turn, "inbox") or incoming.payload == "menu:inbox":

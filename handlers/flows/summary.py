@@ -26,7 +26,7 @@ USAGE = N_("Examples: /summary, /summary 2026Q1, /summary 2026 Xã Kế Sách, /
 
 def may_report(turn: Turn) -> bool:
     """Tell whether the person handles items (official, commune leader, admin)."""
-    return turn.actor is not None and (turn.actor.is_admin or bool(turn.actor.unit_ids()))
+    return turn.actor is not None and turn.actor.handles_items
 
 
 async def resolve_scope(turn: Turn, args: str) -> tuple[Period, AdminUnit | None]:
