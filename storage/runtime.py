@@ -18,12 +18,10 @@ _VALUES: dict[str, Any] = {
 }
 _KEY = ["channel", "update_id"]
 _MARK = {
-    "postgresql": postgresql.insert(ProcessedUpdate)
+    name: dialect.insert(ProcessedUpdate)
     .values(**_VALUES)
-    .on_conflict_do_nothing(index_elements=_KEY),
-    "sqlite": sqlite.insert(ProcessedUpdate)
-    .values(**_VALUES)
-    .on_conflict_do_nothing(index_elements=_KEY),
+    .on_conflict_do_nothing(index_elements=_KEY)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 

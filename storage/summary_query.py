@@ -71,16 +71,10 @@ class Shape:
     """Meeting compliance counts the communes inside ``compliance_units``, else all."""
 
 
-def median(values: Any, dialect: str, count: Any = None) -> ColumnElement[float]:
-    """Return the median of a column of the scoped rows (NULLs left out), in SQL.
-
-    On SQLite ``count`` is how many of ``values`` are not NULL (a scalar subquery), counted
-    here when not given.
-    """
-    if dialect == "postgresql":
-        return func.percentile_cont(0.5).within_group(values)
-    # SQLite has no percentile: the mean of the one or two middle values in order.
-    n = count if count is not None else select(func.count(values)).scalar_subquery()
+def middle_mean(values: Any, n: Any) -> ColumnElement[float]:
+    """Return the median of a column on SQLite, which has no percentile: the mean of the one
+    or two middle values in order. ``n`` is how many of ``values`` are not NULL (a scalar
+    subquery)."""
     middle = (
         select(values.label("v"))
         .where(values.is_not(None))
@@ -297,8 +291,8 @@ def _medians(dialect: str, scoped: Any, tally: Any) -> Any:
     if dialect == "postgresql":
         return _row(
             "medians",
-            value=median(scoped.c.response, dialect),
-            value2=median(scoped.c.resolution, dialect),
+            value=func.percentile_cont(0.5).within_group(scoped.c.response),
+            value2=func.percentile_cont(0.5).within_group(scoped.c.resolution),
         )
 
     def counted(column: Any) -> Any:
@@ -307,6 +301,6 @@ def _medians(dialect: str, scoped: Any, tally: Any) -> Any:
     # The counts come from the tally (a few hundred rows), not from another pass over the items.
     return _row(
         "medians",
-        value=median(scoped.c.response, dialect, counted(tally.c.responded)),
-        value2=median(scoped.c.resolution, dialect, counted(tally.c.resolved)),
+        value=middle_mean(scoped.c.response, counted(tally.c.responded)),
+        value2=middle_mean(scoped.c.resolution, counted(tally.c.resolved)),
     )
