@@ -38,7 +38,7 @@ from bench.databases import (
 from bench.flood_api import FloodLimitedApi
 from bench.people import add_people, communes
 from bot.app import build_application
-from bot.channels.telegram import TelegramSender
+from bot.channels.telegram.channel import TelegramSender
 from bot.outbox import OutboxWorker
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
 from storage.db import Database

@@ -1,9 +1,10 @@
 """Benchmark "summary": /summary over a million items, next to the bare aggregate SQL.
 
-For an official of one province and for the leader of one commune, ``storage.reports.summarize``
-is timed (p50, p95) beside the floor: the single ``GROUP BY kind, status`` query with the same
-WHERE clause, run as many times, interleaved with it so both see the same machine. Each of
-summarize's statements is timed too, to show which one dominates.
+For an official of one province and for the leader of one commune,
+``storage.reporting.summary.summarize`` is timed (p50, p95) beside the floor: the single
+``GROUP BY kind, status`` query with the same WHERE clause, run as many times, interleaved
+with it so both see the same machine. Each of summarize's statements is timed too, to show
+which one dominates.
 
     coopbot bench summary            # 1,000,000 items, SQLite and PostgreSQL
     coopbot bench summary --quick    # 20,000 items
@@ -41,7 +42,7 @@ from storage.calendar import VIETNAM
 from storage.db import Database
 from storage.models import AdminUnit, FeedbackItem, Role, UnitLevel
 from storage.periods import Period
-from storage.reports import summarize
+from storage.reporting.summary import summarize
 from storage.scope import Actor, Grant, item_scope_clause
 
 NAME = "summary"

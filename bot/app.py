@@ -29,9 +29,9 @@ from telegram.ext import JobQueue as _JobQueue
 from telegram.request import BaseRequest
 
 from bot.channels.base import ChannelSender
-from bot.channels.telegram import TelegramChannel, TelegramSender, set_commands
-from bot.channels.telegram_convert import CHANNEL
-from bot.channels.zalo import ZaloService, build_zalo
+from bot.channels.telegram.channel import TelegramChannel, TelegramSender, set_commands
+from bot.channels.telegram.convert import CHANNEL
+from bot.channels.zalo.channel import ZaloService, build_zalo
 from bot.metrics import Metrics
 from bot.outbox import OutboxPolicy, OutboxWorker
 from bot.render import DefaultRenderers

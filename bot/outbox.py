@@ -35,7 +35,7 @@ from bot.channels.base import (
 )
 from bot.metrics import Metrics
 from handlers.i18n import choose_locale, get_translator
-from handlers.notifications import render_outbox_payload
+from handlers.notices import Unrenderable, render
 from handlers.types import Reply
 from storage.db import Database
 from storage.dialogs import find_identity
@@ -51,6 +51,7 @@ from storage.outbox import (
     mark_sent,
     mark_unreachable,
 )
+from storage.outbox_payloads import InvalidPayload, read_payload
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,16 @@ class OutboxWorker:
             logger.warning("outbox message %s not rendered: %s", message_id, error)
             await self._retry(message, dt.timedelta(seconds=5), str(error))
             return
+        except (InvalidPayload, Unrenderable) as error:
+            # Not a passing fault: no later attempt can read this payload either.
+            logger.error("outbox message %s cannot be sent: %s", message_id, error)
+            self._failed(message, "invalid")
+            invalid = str(error)
+            await self._record(
+                message_id,
+                lambda session: mark_failed(session, message_id, invalid, attempt=attempt),
+            )
+            return
         except Exception as error:
             logger.exception("outbox message %s could not be rendered", message_id)
             await self._retry(message, self._backoff(message), f"render: {error}"[:200])
@@ -214,7 +225,11 @@ class OutboxWorker:
             )
 
     async def _render(self, message: OutboxMessage) -> list[Reply]:
-        """Return the replies a message stands for, in its recipient's language."""
+        """Return the replies a message stands for, in its recipient's language.
+
+        Raises:
+            InvalidPayload, Unrenderable: the stored payload is not one the sender can write.
+        """
         async with self.database.session() as session:
             identity = await find_identity(session, message.channel, message.recipient)
             person = await session.get(Person, message.person_id) if message.person_id else None
@@ -223,7 +238,8 @@ class OutboxWorker:
                 identity.platform_locale if identity else None,
                 self.default_locale,
             )
-            return await render_outbox_payload(session, message.payload, get_translator(locale))
+            payload = read_payload(message.payload)
+            return await render(session, payload, get_translator(locale))
 
     def _backoff(self, message: OutboxMessage) -> dt.timedelta:
         return dt.timedelta(seconds=backoff(message.attempts, self.policy))

@@ -44,9 +44,9 @@ from bot.app import (
     stop_background,
 )
 from bot.channels.base import ChannelSender
-from bot.channels.telegram import Outcome
-from bot.channels.zalo import WEBHOOK_PATH as ZALO_WEBHOOK_PATH
-from bot.channels.zalo import ZaloChannel, build_zalo
+from bot.channels.telegram.channel import Outcome
+from bot.channels.zalo.channel import WEBHOOK_PATH as ZALO_WEBHOOK_PATH
+from bot.channels.zalo.channel import ZaloChannel, build_zalo
 from bot.metrics import Metrics
 from bot.ops import ops_routes
 from bot.settings import Settings

@@ -8,11 +8,12 @@ from __future__ import annotations
 from handlers.command_menu import help_lines
 from handlers.i18n import get_translator
 from handlers.menus import main_menu, role_names
+from handlers.payloads import Cancel, ChooseLanguage
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, set_person_locale
 from storage.errors import N_
-from storage.runtime import mark_processed
+from storage.processed_updates import mark_processed
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -97,7 +98,12 @@ async def help_command(turn: Turn) -> bool:
 
 
 async def cancel_command(turn: Turn) -> bool:
-    """Answer /cancel by ending the conversation in progress."""
+    """Answer /cancel, and the "Cancel" button, by ending the conversation in progress."""
+    if isinstance(turn.pressed, Cancel) and turn.actor is not None and turn.actor.grants:
+        if turn.identity is not None:
+            await clear_dialog(turn.session, turn.identity.id or 0)
+        turn.say(turn._("Cancelled. Nothing was sent."))
+        return True
     if not is_command(turn, "cancel"):
         return False
     if turn.identity is not None and turn.dialog is not None:
@@ -110,17 +116,16 @@ async def cancel_command(turn: Turn) -> bool:
 
 async def language(turn: Turn) -> bool:
     """Answer /language with buttons, and store the choice when one is pressed."""
-    incoming = turn.incoming
     if is_command(turn, "language"):
         turn.say(
             turn._("Choose your language:"),
-            [Button(label, f"lang:{code}") for code, label in LANGUAGES.items()],
+            [Button(label, ChooseLanguage(code).encode()) for code, label in LANGUAGES.items()],
         )
         return True
-    if incoming.kind != IncomingKind.BUTTON or not incoming.payload.startswith("lang:"):
+    if not isinstance(press := turn.pressed, ChooseLanguage):
         return False
-    code = incoming.payload.removeprefix("lang:")
-    if code not in LANGUAGES or turn.person_id is None:
+    code = press.code
+    if turn.person_id is None:
         turn.say(turn._("That button is not valid any more."))
         return True
     await set_person_locale(turn.session, turn.person_id, code)

@@ -55,6 +55,11 @@ class Translator:
         """Return ``message`` in this locale."""
         return self._translations.gettext(message)
 
+    def _(self, message: str, **params: object) -> str:
+        """Return ``message`` in this locale with its named placeholders filled in."""
+        text = self._translations.gettext(message)
+        return text.format(**params) if params else text
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Return the singular or plural form this locale uses for ``n``."""
         return self._translations.ngettext(singular, plural, n)

@@ -25,10 +25,10 @@ from handlers.flows import (
     inbox,
     invite_chat,
     meeting,
-    meeting_reminders,
     my_items,
     onboarding,
     people,
+    reminder_actions,
     report,
     summary,
     targets,
@@ -40,7 +40,7 @@ from storage.db import Database
 from storage.dialogs import find_identity, load_speaker
 from storage.errors import Busy, CoopbotError, Unavailable
 from storage.models import utcnow
-from storage.runtime import mark_processed
+from storage.processed_updates import mark_processed
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,9 @@ ROUTES: tuple[Route, ...] = (
     onboarding.stranger,  # everything else from someone not admitted: how to join
     report.route,  # /report, its buttons and its steps
     my_items.route,  # /my, its buttons and its steps
-    meeting.route,  # /meeting, the reminder's buttons and the log's steps
-    meeting_reminders.digest_command,  # /digest on|off and the digest's stop button
+    meeting.route,  # /meeting, the reminder's "log the meeting" and the log's steps
+    reminder_actions.route,  # the reminder's "see the items" and "remind me in a week"
+    reminder_actions.digest_command,  # /digest on|off and the digest's stop button
     inbox.route,  # /inbox and the item card's actions (handlers only)
     summary.route,  # /summary and its drill-down buttons
     targets.route,  # /targets

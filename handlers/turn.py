@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import payloads  # noqa: F401  (declares every kind before a press is read)
+from handlers.codec import BadPayload, Payload, decode
 from handlers.i18n import Translator, format_date, format_datetime
 from handlers.ports import Renderers
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, Incoming, IncomingKind, Reply
 from storage.errors import CoopbotError
 from storage.models import ChannelIdentity, DialogState
 from storage.scope import Actor
@@ -46,6 +49,20 @@ class Turn:
     dialog: DialogState | None = None
     replies: list[Reply] = field(default_factory=list)
 
+    @functools.cached_property
+    def pressed(self) -> Payload | None:
+        """Return the button pressed in this turn, decoded.
+
+        None for any other event, and for a payload that is not one of ours (forged, truncated,
+        out of range): ``commands.unknown`` answers those, so no flow ever reads a raw payload.
+        """
+        if self.incoming.kind != IncomingKind.BUTTON:
+            return None
+        try:
+            return decode(self.incoming.payload)
+        except BadPayload:
+            return None
+
     @property
     def locale(self) -> str:
         """Return the language of this turn."""
@@ -53,8 +70,7 @@ class Turn:
 
     def _(self, message: str, **params: Any) -> str:
         """Translate ``message`` and fill in its named placeholders."""
-        text = self.translator.gettext(message)
-        return text.format(**params) if params else text
+        return self.translator._(message, **params)
 
     def error_text(self, error: CoopbotError) -> str:
         """Return a domain error in this turn's language."""

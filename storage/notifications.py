@@ -22,6 +22,7 @@ from storage.models import (
     RoleAssignment,
 )
 from storage.outbox import plan
+from storage.outbox_payloads import ItemEvent
 from storage.scope import grant_active
 
 NOTIFY_KINDS = frozenset({EventKind.STATUS, EventKind.COMMENT, EventKind.ASSIGNED})
@@ -62,7 +63,7 @@ async def plan_item_event(
             channel=identity.channel,
             recipient=identity.external_id,
             person_id=identity.person_id,
-            payload={"kind": "item_event", "item_id": item.id, "event_id": event.id},
+            payload=ItemEvent(item_id=item.id or 0, event_id=event.id or 0),
             now=now,
         )
     return planned

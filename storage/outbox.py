@@ -25,17 +25,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
+from storage.outbox_payloads import (
+    ADMIN_NOTICE_KINDS,
+    AdminNotice,
+    DeliveryRefused,
+    OutboxPayload,
+    RecipientUnreachable,
+    kind_of,
+    stored_form,
+)
 from storage.people import admin_identities
 
 CLAIM_LEASE = dt.timedelta(minutes=2)
 # Kept on a row taken over after its lease ran out, so the sender can say it may be a repeat.
 INTERRUPTED = "interrupted: the previous attempt may have been delivered"
 
-# Notices to admins about an account: blocked for good, or one message refused for now.
-UNREACHABLE_NOTICE = "recipient_unreachable"
-REFUSED_NOTICE = "delivery_refused"
-ADMIN_NOTICE_KINDS = frozenset({UNREACHABLE_NOTICE, REFUSED_NOTICE})
-_NOTICE_KEYS = {UNREACHABLE_NOTICE: "unreachable", REFUSED_NOTICE: "refused"}
+# The dedupe key's word for each notice to admins (one a day per account and admin).
+_NOTICE_KEYS = {"recipient_unreachable": "unreachable", "delivery_refused": "refused"}
 
 
 async def plan(
@@ -44,12 +50,16 @@ async def plan(
     dedupe_key: str,
     channel: str,
     recipient: str,
-    payload: dict[str, Any],
+    payload: OutboxPayload,
     person_id: int | None = None,
     not_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> bool:
-    """Plan one message; return False when a message with this key was already planned."""
+    """Plan one message; return False when a message with this key was already planned.
+
+    ``payload`` is one of the typed kinds of ``storage.outbox_payloads``, so what is stored
+    is valid by construction; the sender validates it again when it reads it.
+    """
     now = now or utcnow()
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -60,7 +70,7 @@ async def plan(
             channel=channel,
             recipient=recipient,
             person_id=person_id,
-            payload=payload,
+            payload=stored_form(payload),
             status=OutboxStatus.PENDING,
             attempts=0,
             next_attempt_at=not_before or now,
@@ -254,15 +264,13 @@ async def mark_unreachable(
         .values(unreachable_since=now, unreachable_reason=reason[:200])
     )
     await session.flush()
-    await tell_admins(
-        session,
-        kind=UNREACHABLE_NOTICE,
+    notice = RecipientUnreachable(
         channel=message.channel,
         recipient=message.recipient,
         person_id=message.person_id,
-        reason=reason,
-        now=now,
+        reason=reason[:200],
     )
+    await tell_admins(session, notice, now=now)
 
 
 async def mark_refused(
@@ -281,55 +289,35 @@ async def mark_refused(
     """
     now = now or utcnow()
     message = await _finish(session, message_id, attempt, OutboxStatus.FAILED, reason)
-    if message is None or message.payload.get("kind") in ADMIN_NOTICE_KINDS:
+    if message is None or kind_of(message.payload) in ADMIN_NOTICE_KINDS:
         return
-    await tell_admins(
-        session,
-        kind=REFUSED_NOTICE,
+    notice = DeliveryRefused(
         channel=message.channel,
         recipient=message.recipient,
         person_id=message.person_id,
-        reason=reason,
-        now=now,
+        reason=reason[:200],
         message_id=message.id,
     )
+    await tell_admins(session, notice, now=now)
 
 
-async def tell_admins(
-    session: AsyncSession,
-    *,
-    kind: str,
-    channel: str,
-    recipient: str,
-    person_id: int | None,
-    reason: str,
-    now: dt.datetime,
-    message_id: int | None = None,
-) -> int:
-    """Plan a notice of ``kind`` about an account to every admin, at most once a day each.
+async def tell_admins(session: AsyncSession, notice: AdminNotice, *, now: dt.datetime) -> int:
+    """Plan ``notice`` about an account to every admin, at most once a day each.
 
     The account itself is left out when it belongs to an admin. Returns how many were new.
     """
     planned = 0
+    word = _NOTICE_KEYS[notice.kind]
     for admin in await admin_identities(session, now=now):
-        if (admin.channel, admin.external_id) == (channel, recipient):
+        if (admin.channel, admin.external_id) == (notice.channel, notice.recipient):
             continue
-        payload: dict[str, Any] = {
-            "kind": kind,
-            "channel": channel,
-            "recipient": recipient,
-            "person_id": person_id,
-            "reason": reason[:200],
-        }
-        if message_id is not None:
-            payload["message_id"] = message_id
         planned += await plan(
             session,
-            dedupe_key=f"{_NOTICE_KEYS[kind]}:{channel}:{recipient}:{now.date()}:{admin.id}",
+            dedupe_key=f"{word}:{notice.channel}:{notice.recipient}:{now.date()}:{admin.id}",
             channel=admin.channel,
             recipient=admin.external_id,
             person_id=admin.person_id,
-            payload=payload,
+            payload=notice,
             now=now,
         )
     return planned

@@ -15,7 +15,8 @@ from sqlmodel import col
 
 from storage.dialogs import find_identity
 from storage.models import ChannelIdentity, utcnow
-from storage.outbox import UNREACHABLE_NOTICE, tell_admins
+from storage.outbox import tell_admins
+from storage.outbox_payloads import RecipientUnreachable
 
 
 async def mark_identity_unreachable(
@@ -41,15 +42,13 @@ async def mark_identity_unreachable(
     identity.unreachable_reason = reason[:200]
     await session.flush()
     if identity.person_id is not None:
-        await tell_admins(
-            session,
-            kind=UNREACHABLE_NOTICE,
+        notice = RecipientUnreachable(
             channel=channel,
             recipient=external_id,
             person_id=identity.person_id,
-            reason=reason,
-            now=now,
+            reason=reason[:200],
         )
+        await tell_admins(session, notice, now=now)
     return True
 
 

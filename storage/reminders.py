@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +31,14 @@ from storage.models import (
     UnitLevel,
 )
 from storage.outbox import plan
+from storage.outbox_payloads import (
+    MeetingEscalation,
+    OutboxPayload,
+    OverdueItems,
+    QuarterFollowUp,
+    QuarterKickoff,
+    WeeklyDigest,
+)
 from storage.scope import grant_active, in_unit_subtree
 
 MAX_SNOOZES = 2
@@ -45,7 +52,7 @@ class Planned:
     channel: str
     recipient: str
     person_id: int | None
-    payload: dict[str, Any]
+    payload: OutboxPayload
     not_before: dt.datetime | None = None
 
 
@@ -80,7 +87,7 @@ async def _holders(
     return [(unit_id, identity) for unit_id, identity in rows if unit_id is not None]
 
 
-def _message(key: str, identity: ChannelIdentity, payload: dict[str, Any]) -> Planned:
+def _message(key: str, identity: ChannelIdentity, payload: OutboxPayload) -> Planned:
     return Planned(key, identity.channel, identity.external_id, identity.person_id, payload)
 
 
@@ -124,54 +131,92 @@ async def due_messages(
 ) -> list[Planned]:
     """Return every message due at ``now`` (planned or not yet)."""
     quarter = Quarter.at(now, schedule.tz)
-    q = quarter.key
-    due: list[Planned] = []
     leaders = await _holders(session, Role.COMMUNE_LEADER, now)
-    follow_up, escalation = schedule.follow_up(quarter), schedule.escalation(quarter)
-    if schedule.kickoff(quarter, calendar) <= now < follow_up:
-        for commune_id, identity in leaders:
-            payload = {"kind": "quarter_kickoff", "quarter": q, "commune_id": commune_id}
-            due.append(
-                _message(f"remind:{q}:kickoff:{commune_id}:{identity.id}", identity, payload)
-            )
-    if follow_up <= now:
-        for commune_id, identity in leaders:
-            if await meeting_held(session, commune_id, quarter):
-                continue
-            payload = {"kind": "quarter_follow_up", "quarter": q, "commune_id": commune_id}
-            due.append(
-                _message(f"remind:{q}:followup:{commune_id}:{identity.id}", identity, payload)
-            )
     officials = await _holders(session, Role.OFFICIAL, now)
-    if escalation <= now:
-        by_identity: dict[int, tuple[ChannelIdentity, list[int]]] = {}
-        for unit_id, identity in officials:
-            missing = await _communes_without_meeting(session, [unit_id], quarter)
-            if missing:
-                entry = by_identity.setdefault(identity.id or 0, (identity, []))
-                entry[1].extend(m for m in missing if m not in entry[1])
-        for identity, communes in by_identity.values():
-            payload = {"kind": "meeting_escalation", "quarter": q, "commune_ids": communes}
-            due.append(_message(f"escalate:{q}:{identity.id}", identity, payload))
+    due: list[Planned] = []
+    if schedule.kickoff(quarter, calendar) <= now < schedule.follow_up(quarter):
+        due += _kickoffs(quarter, leaders)
+    if schedule.follow_up(quarter) <= now:
+        due += await _follow_ups(session, quarter, leaders)
+    if schedule.escalation(quarter) <= now:
+        due += await _escalations(session, quarter, officials)
     today = now.astimezone(schedule.tz).date()
     if schedule.overdue_run(today) <= now:
-        units: dict[int, list[int]] = defaultdict(list)
-        accounts: dict[int, ChannelIdentity] = {}
-        for unit_id, identity in officials:
-            units[identity.id or 0].append(unit_id)
-            accounts[identity.id or 0] = identity
-        for identity_id, unit_ids in units.items():
-            counts = [await _overdue_count(session, u, now) for u in unit_ids]
-            if sum(counts):
-                payload = {"kind": "overdue_items", "unit_ids": unit_ids, "day": today.isoformat()}
-                due.append(
-                    _message(f"overdue:{today}:{identity_id}", accounts[identity_id], payload)
-                )
+        due += await _overdue_notices(session, today, now, officials)
     monday = schedule.digest_week_start(now)
     if monday is not None:
         for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):
-            payload = {"kind": "weekly_digest", "unit_id": unit_id, "week": monday.isoformat()}
+            payload = WeeklyDigest(unit_id=unit_id, week=monday)
             due.append(_message(f"digest:{monday}:{unit_id}:{identity.id}", identity, payload))
+    return due
+
+
+def _kickoffs(quarter: Quarter, leaders: list[tuple[int, ChannelIdentity]]) -> list[Planned]:
+    """Return the quarter's kick-off reminder to every commune leader."""
+    q = quarter.key
+    return [
+        _message(
+            f"remind:{q}:kickoff:{commune_id}:{identity.id}",
+            identity,
+            QuarterKickoff(quarter=q, commune_id=commune_id),
+        )
+        for commune_id, identity in leaders
+    ]
+
+
+async def _follow_ups(
+    session: AsyncSession, quarter: Quarter, leaders: list[tuple[int, ChannelIdentity]]
+) -> list[Planned]:
+    """Return the follow-up to every leader of a commune with no meeting logged yet."""
+    q = quarter.key
+    due = []
+    for commune_id, identity in leaders:
+        if not await meeting_held(session, commune_id, quarter):
+            payload = QuarterFollowUp(quarter=q, commune_id=commune_id)
+            due.append(
+                _message(f"remind:{q}:followup:{commune_id}:{identity.id}", identity, payload)
+            )
+    return due
+
+
+async def _escalations(
+    session: AsyncSession, quarter: Quarter, officials: list[tuple[int, ChannelIdentity]]
+) -> list[Planned]:
+    """Return, to each official, the communes of their units that have not met this quarter."""
+    by_identity: dict[int, tuple[ChannelIdentity, list[int]]] = {}
+    for unit_id, identity in officials:
+        missing = await _communes_without_meeting(session, [unit_id], quarter)
+        if missing:
+            entry = by_identity.setdefault(identity.id or 0, (identity, []))
+            entry[1].extend(m for m in missing if m not in entry[1])
+    return [
+        _message(
+            f"escalate:{quarter.key}:{identity.id}",
+            identity,
+            MeetingEscalation(quarter=quarter.key, commune_ids=communes),
+        )
+        for identity, communes in by_identity.values()
+    ]
+
+
+async def _overdue_notices(
+    session: AsyncSession,
+    today: dt.date,
+    now: dt.datetime,
+    officials: list[tuple[int, ChannelIdentity]],
+) -> list[Planned]:
+    """Return today's overdue notice to each official with overdue items in their units."""
+    units: dict[int, list[int]] = defaultdict(list)
+    accounts: dict[int, ChannelIdentity] = {}
+    for unit_id, identity in officials:
+        units[identity.id or 0].append(unit_id)
+        accounts[identity.id or 0] = identity
+    due = []
+    for identity_id, unit_ids in units.items():
+        counts = [await _overdue_count(session, u, now) for u in unit_ids]
+        if sum(counts):
+            payload = OverdueItems(unit_ids=unit_ids, day=today)
+            due.append(_message(f"overdue:{today}:{identity_id}", accounts[identity_id], payload))
     return due
 
 
@@ -230,7 +275,7 @@ async def snooze(
         channel=identity.channel,
         recipient=identity.external_id,
         person_id=identity.person_id,
-        payload={"kind": "quarter_kickoff", "quarter": quarter.key, "commune_id": commune_id},
+        payload=QuarterKickoff(quarter=quarter.key, commune_id=commune_id),
         not_before=when,
         now=now,
     )

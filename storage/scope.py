@@ -26,7 +26,6 @@ from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import col
 
 from storage.errors import N_, PermissionDenied
-from storage.membership import in_selected
 from storage.models import (
     Cooperative,
     FeedbackItem,
@@ -36,6 +35,7 @@ from storage.models import (
     UnitCurrent,
     utcnow,
 )
+from storage.sql_in import in_selected
 
 HANDLER_ROLES = frozenset({Role.COMMUNE_LEADER, Role.OFFICIAL, Role.ADMIN})
 

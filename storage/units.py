@@ -245,3 +245,12 @@ async def rebuild_unit_closure(session: AsyncSession) -> None:
 def _chunks(rows: list[dict[str, int]], size: int) -> Iterable[list[dict[str, int]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+async def unit_names(session: AsyncSession, unit_ids: list[int]) -> list[str]:
+    """Return the names of units, in the order given."""
+    rows = await session.execute(
+        select(col(AdminUnit.id), col(AdminUnit.name)).where(col(AdminUnit.id).in_(unit_ids))
+    )
+    names = dict(rows.all())
+    return [names[i] for i in unit_ids if i in names]

@@ -35,7 +35,7 @@ def _print(planned: list[Planned], title: str) -> None:
             message.dedupe_key,
             message.channel,
             message.recipient,
-            str(message.payload.get("kind", "")),
+            message.payload.kind,
         )
     console.print(table)
 

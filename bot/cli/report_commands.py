@@ -16,11 +16,11 @@ import typer
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from bot.render.workbook import write_workbook
 from bot.settings import Settings
-from handlers.flows.export_sheets import build_workbook
 from handlers.i18n import SUPPORTED_LOCALES, get_translator
+from handlers.workbook_sheets import build_workbook
 from storage.models import Role, utcnow
 from storage.periods import parse_period
-from storage.report_data import ReportScope
+from storage.reporting.scope import ReportScope
 from storage.scope import Actor, Grant
 from storage.units import resolve_unit
 

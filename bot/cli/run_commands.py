@@ -20,7 +20,7 @@ import typer
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.app import build_application
-from bot.channels.telegram_polling import serve_polling
+from bot.channels.telegram.polling import serve_polling
 from bot.cli.common import configure_logging, fail, open_database, run, settings_or_exit
 from bot.ops import ServeError
 from bot.settings import Settings

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.channels.console import run_shell
+from bot.channels.console.shell import run_shell
 from bot.cli.common import configure_logging, fail, settings_or_exit
 from bot.demo import DEFAULT_DATABASE, DemoPaths
 from storage.demo_personas import find_persona

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.channels.zalo_convert import CHANNEL
+from bot.channels.zalo.convert import CHANNEL
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from storage.credentials import Tokens, credential_updated_at, load_tokens, replace_tokens
 

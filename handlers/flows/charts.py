@@ -13,21 +13,22 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from handlers.flows.my_items import STATUS_NAMES
-from handlers.flows.view_scope import (
+from handlers.i18n import format_quarter
+from handlers.labels import STATUS_NAMES
+from handlers.payloads import Charts, Workbook
+from handlers.ports import ChartSpec, Series
+from handlers.report_view import (
     View,
     asks_for,
     period_label,
     read_view,
     scope_label,
 )
-from handlers.i18n import format_quarter
-from handlers.ports import ChartSpec, Series
 from handlers.turn import Turn
 from handlers.types import Button, Reply
 from storage.categories import list_categories
 from storage.models import Status
-from storage.report_data import (
+from storage.reporting.figures import (
     items_by_category_quarter,
     items_by_commune_status,
     meeting_compliance,
@@ -37,14 +38,13 @@ from storage.report_data import (
 logger = logging.getLogger(__name__)
 
 COMMAND = "chart"
-PREFIX = "ch"
 
 
 async def route(turn: Turn) -> bool:
     """Answer /chart and the ``ch:`` buttons."""
-    if not asks_for(turn, COMMAND, PREFIX):
+    if not asks_for(turn, COMMAND, Charts):
         return False
-    view = await read_view(turn, COMMAND, PREFIX)
+    view = await read_view(turn, COMMAND)
     if view is not None:
         await send_charts(turn, view)
     return True
@@ -73,9 +73,9 @@ async def send_charts(turn: Turn, view: View) -> None:
     turn.replies[-1] = Reply(
         text=last.text,
         image=last.image,
-        buttons=((Button(turn._("📥 Excel"), view.payload("ex")),),),
+        buttons=((Button(turn._("📥 Excel"), view.payload(Workbook)),),),
     )
-    logger.info("charts of %s sent to person %s", view.payload(PREFIX), turn.person_id)
+    logger.info("charts of %s sent to person %s", view.payload(Charts), turn.person_id)
 
 
 async def _by_commune(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from handlers.flows.export_sheets import build_workbook
-from handlers.flows.view_scope import (
+from handlers.payloads import Charts, Workbook
+from handlers.report_view import (
     View,
     asks_for,
     period_label,
@@ -20,18 +20,18 @@ from handlers.flows.view_scope import (
 )
 from handlers.turn import Turn
 from handlers.types import Button, Reply
+from handlers.workbook_sheets import build_workbook
 
 logger = logging.getLogger(__name__)
 
 COMMAND = "export"
-PREFIX = "ex"
 
 
 async def route(turn: Turn) -> bool:
     """Answer /export and the ``ex:`` buttons."""
-    if not asks_for(turn, COMMAND, PREFIX):
+    if not asks_for(turn, COMMAND, Workbook):
         return False
-    view = await read_view(turn, COMMAND, PREFIX)
+    view = await read_view(turn, COMMAND)
     if view is not None:
         await send_workbook(turn, view)
     return True
@@ -58,7 +58,7 @@ async def send_workbook(turn: Turn, view: View) -> None:
                 items,
             ).format(period=period_label(view.period, turn.translator), where=where, count=items),
             document=document,
-            buttons=((Button(turn._("📈 Charts"), view.payload("ch")),),),
+            buttons=((Button(turn._("📈 Charts"), view.payload(Charts)),),),
         )
     )
-    logger.info("workbook of %s sent to person %s", view.payload(PREFIX), turn.person_id)
+    logger.info("workbook of %s sent to person %s", view.payload(Workbook), turn.person_id)

@@ -1,18 +1,34 @@
 """``/inbox``: new, reopened and overdue items, and the item card's actions.
 
-Payloads ``ib:<verb>:<item>[:<arg>]``: ``p`` page, ``i`` open, ``a`` acknowledge, ``w`` in
-progress, ``o`` choose an office / ``oo`` assign it, ``r`` answer, ``d`` decline, ``f`` refer,
-``ff`` refer to a unit, ``n`` internal note. Every item id is re-checked against the
-person's scope; answers, reasons and notes are asked for in a stored conversation step.
+Buttons are the inbox kinds of ``handlers.payloads`` (``OpenItem``, ``Acknowledge``, ``Refer``…).
+Every item id is re-checked against the person's scope; answers, reasons and notes are asked
+for in a stored conversation step.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from handlers.codec import Payload
 from handlers.commands import is_command
-from handlers.flows.my_items import status_name
+from handlers.labels import status_name
 from handlers.menus import paging_row
+from handlers.payloads import (
+    Acknowledge,
+    Answer,
+    AssignOffice,
+    Cancel,
+    ChooseOffice,
+    ChooseReferral,
+    Decline,
+    InboxPage,
+    InternalNote,
+    MenuEntry,
+    OpenItem,
+    OpenMenuEntry,
+    Refer,
+    StartWork,
+)
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, save_dialog
@@ -39,6 +55,24 @@ ASK = {
     Step.DECLINE: N_("Write the reason for declining. The cooperative will see it."),
     Step.NOTE: N_("Write the internal note. The cooperative never sees it."),
 }
+ASKED_BY: dict[type[Payload], Step] = {
+    Answer: Step.ANSWER,
+    Decline: Step.DECLINE,
+    InternalNote: Step.NOTE,
+}
+PRESSES = (
+    InboxPage,
+    OpenItem,
+    Acknowledge,
+    StartWork,
+    ChooseOffice,
+    AssignOffice,
+    ChooseReferral,
+    Refer,
+    Answer,
+    Decline,
+    InternalNote,
+)
 DONE = {
     Step.ANSWER: N_("Answered. The cooperative has been told."),
     Step.DECLINE: N_("Declined. The cooperative has been told."),
@@ -52,15 +86,11 @@ async def route(turn: Turn) -> bool:
     if actor is None or not actor.handles_items:
         return False
     incoming = turn.incoming
-    if is_command(turn, "inbox") or incoming.payload == "menu:inbox":
+    if is_command(turn, "inbox") or turn.pressed == OpenMenuEntry(MenuEntry.INBOX):
         await _page(turn, 0)
         return True
-    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("ib:"):
-        parts = incoming.payload.split(":")[1:]
-        if len(parts) < 2 or not parts[1].isdigit():
-            turn.say(turn._("That button is not valid any more."))
-            return True
-        await _press(turn, parts[0], int(parts[1]), parts[2:])
+    if isinstance(press := turn.pressed, PRESSES):
+        await _press(turn, press)
         return True
     if turn.dialog is not None and turn.dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
         await _typed(turn, Step(turn.dialog.step), int(turn.dialog.draft.get("item_id", 0)))
@@ -84,8 +114,8 @@ async def _page(turn: Turn, page: int) -> None:
     if total == 0:
         turn.say(turn._("Nothing is waiting: no new or overdue items in your area."))
         return
-    rows = [[Button(_line(turn, item), f"ib:i:{item.id}")] for item in items]
-    paging = paging_row(turn, "ib", page, total, PAGE_SIZE)
+    rows = [[Button(_line(turn, item), OpenItem(item.id or 0).encode())] for item in items]
+    paging = paging_row(turn, InboxPage, page, total, PAGE_SIZE)
     if paging:
         rows.append(paging)
     turn.say(turn._("Waiting for you: {count} items (⏰ = overdue).", count=total), *rows)
@@ -116,65 +146,65 @@ async def show_card(turn: Turn, item_id: int) -> None:
     targets = allowed_targets(turn.actor, item)
     actions = []
     if Status.ACKNOWLEDGED in targets:
-        actions.append(Button(turn._("✅ Acknowledge"), f"ib:a:{item_id}"))
+        actions.append(Button(turn._("✅ Acknowledge"), Acknowledge(item_id).encode()))
     if Status.IN_PROGRESS in targets:
-        actions.append(Button(turn._("🔧 In progress"), f"ib:w:{item_id}"))
+        actions.append(Button(turn._("🔧 In progress"), StartWork(item_id).encode()))
     if Status.RESOLVED in targets:
-        actions.append(Button(turn._("💬 Answer"), f"ib:r:{item_id}"))
+        actions.append(Button(turn._("💬 Answer"), Answer(item_id).encode()))
     if Status.DECLINED in targets:
-        actions.append(Button(turn._("✖️ Decline"), f"ib:d:{item_id}"))
+        actions.append(Button(turn._("✖️ Decline"), Decline(item_id).encode()))
     if Status.REFERRED in targets:
-        actions.append(Button(turn._("↪️ Refer"), f"ib:f:{item_id}"))
+        actions.append(Button(turn._("↪️ Refer"), ChooseReferral(item_id).encode()))
     actions += [
-        Button(turn._("🏢 Assign office"), f"ib:o:{item_id}"),
-        Button(turn._("📝 Internal note"), f"ib:n:{item_id}"),
+        Button(turn._("🏢 Assign office"), ChooseOffice(item_id).encode()),
+        Button(turn._("📝 Internal note"), InternalNote(item_id).encode()),
     ]
     rows = [actions[i : i + 2] for i in range(0, len(actions), 2)]
     turn.say("\n".join(lines), *rows, title=item.reference)
 
 
-async def _press(turn: Turn, verb: str, number: int, rest: list[str]) -> None:
+async def _press(turn: Turn, press: Payload) -> None:
+    """Apply a button of the inbox or of an item's card."""
     assert turn.actor is not None  # noqa: S101
-    if verb == "p":
-        await _page(turn, number)
-    elif verb == "i":
-        await show_card(turn, number)
-    elif verb in {"a", "w"}:
-        target = Status.ACKNOWLEDGED if verb == "a" else Status.IN_PROGRESS
-        await change_status(turn.session, turn.actor, number, target, now=turn.now)
-        await show_card(turn, number)
-    elif verb == "o":
-        await ensure_item_handleable(turn.session, turn.actor, number)
-        offices = await offices_for(turn.session)
-        turn.say(
-            turn._("Assign to which office?"),
-            *[[Button(o.name, f"ib:oo:{number}:{o.id}")] for o in offices],
-        )
-    elif verb == "oo" and rest and rest[0].isdigit():
-        await assign_office(turn.session, turn.actor, number, int(rest[0]), now=turn.now)
-        await show_card(turn, number)
-    elif verb == "f":
-        await _offer_referral(turn, number)
-    elif verb == "ff" and rest and rest[0].isdigit():
-        await change_status(
-            turn.session,
-            turn.actor,
-            number,
-            Status.REFERRED,
-            referred_unit_id=int(rest[0]),
-            now=turn.now,
-        )
-        turn.say(turn._("Referred. The cooperative has been told."))
-    elif verb in {"r", "d", "n"}:
-        await ensure_item_handleable(turn.session, turn.actor, number)
-        step = {"r": Step.ANSWER, "d": Step.DECLINE, "n": Step.NOTE}[verb]
-        identity_id = turn.identity.id if turn.identity else 0
-        await save_dialog(
-            turn.session, identity_id or 0, FLOW, step, {"item_id": number}, now=turn.now
-        )
-        turn.say(turn._(ASK[step]), [Button(turn._("✖️ Cancel"), "rp:cancel")])
-    else:
-        turn.say(turn._("That button is not valid any more."))
+    match press:
+        case InboxPage(page=page):
+            await _page(turn, page)
+        case OpenItem(item=item_id):
+            await show_card(turn, item_id)
+        case Acknowledge(item=item_id) | StartWork(item=item_id):
+            target = Status.ACKNOWLEDGED if isinstance(press, Acknowledge) else Status.IN_PROGRESS
+            await change_status(turn.session, turn.actor, item_id, target, now=turn.now)
+            await show_card(turn, item_id)
+        case ChooseOffice(item=item_id):
+            await ensure_item_handleable(turn.session, turn.actor, item_id)
+            offices = await offices_for(turn.session)
+            turn.say(
+                turn._("Assign to which office?"),
+                *[[Button(o.name, AssignOffice(item_id, o.id or 0).encode())] for o in offices],
+            )
+        case AssignOffice(item=item_id, office=office_id):
+            await assign_office(turn.session, turn.actor, item_id, office_id, now=turn.now)
+            await show_card(turn, item_id)
+        case ChooseReferral(item=item_id):
+            await _offer_referral(turn, item_id)
+        case Refer(item=item_id, unit=unit_id):
+            await change_status(
+                turn.session,
+                turn.actor,
+                item_id,
+                Status.REFERRED,
+                referred_unit_id=unit_id,
+                now=turn.now,
+            )
+            turn.say(turn._("Referred. The cooperative has been told."))
+        case Answer(item=item_id) | Decline(item=item_id) | InternalNote(item=item_id):
+            await ensure_item_handleable(turn.session, turn.actor, item_id)
+            step = ASKED_BY[type(press)]
+            identity_id = turn.identity.id if turn.identity else 0
+            await save_dialog(
+                turn.session, identity_id or 0, FLOW, step, {"item_id": item_id}, now=turn.now
+            )
+            turn.say(turn._(ASK[step]), [Button(turn._("✖️ Cancel"), Cancel().encode())])
 
 
 async def _offer_referral(turn: Turn, item_id: int) -> None:
@@ -191,7 +221,7 @@ async def _offer_referral(turn: Turn, item_id: int) -> None:
         raise InvalidInput(N_("There is no unit to refer this item to."))
     turn.say(
         turn._("Refer the item to which unit?"),
-        [Button(province.name, f"ib:ff:{item_id}:{province.id}")],
+        [Button(province.name, Refer(item_id, province.id or 0).encode())],
     )
 
 

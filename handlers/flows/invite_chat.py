@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
+from handlers.codec import Payload
 from handlers.commands import is_command
-from handlers.menus import ROLE_NAMES
+from handlers.labels import ROLE_NAMES
+from handlers.payloads import InviteCancel, InviteFor, InviteRoleChosen, InviteTargetsPage
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind, Reply
 from storage.dialogs import clear_dialog, ensure_identity, save_dialog
@@ -29,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 FLOW = "invite"
 PAGE_SIZE = 8
-ROLE_CODES = {"c": Role.COMMUNE_LEADER, "d": Role.DIRECTOR}
+ROLE_CODES = {"c": Role.COMMUNE_LEADER, "d": Role.DIRECTOR}  # as ``InviteRole`` spells them
+PRESSES = (InviteCancel, InviteRoleChosen, InviteTargetsPage, InviteFor)
 CODE_OF = {role: code for code, role in ROLE_CODES.items()}
 NOT_FOR_YOU = N_("Only officials and commune leaders can invite people.")
 
@@ -53,8 +56,8 @@ async def route(turn: Turn) -> bool:
     if is_command(turn, "invite"):
         await _start(turn)
         return True
-    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("iv:"):
-        await _press(turn, incoming.payload.removeprefix("iv:").split(":"))
+    if isinstance(press := turn.pressed, PRESSES):
+        await _press(turn, press)
         return True
     dialog = turn.dialog
     if dialog is not None and dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
@@ -67,7 +70,7 @@ async def route(turn: Turn) -> bool:
 
 
 def _cancel_row(turn: Turn) -> list[Button]:
-    return [Button(turn._("✖️ Cancel"), "iv:x")]
+    return [Button(turn._("✖️ Cancel"), InviteCancel().encode())]
 
 
 async def _start(turn: Turn) -> None:
@@ -81,31 +84,24 @@ async def _start(turn: Turn) -> None:
         return
     turn.say(
         turn._("Whom would you like to invite?"),
-        *[[Button(turn._(ROLE_NAMES[r]), f"iv:r:{CODE_OF[r]}")] for r in roles],
+        *[[Button(turn._(ROLE_NAMES[r]), InviteRoleChosen(CODE_OF[r]).encode())] for r in roles],
         _cancel_row(turn),
     )
 
 
-async def _press(turn: Turn, parts: list[str]) -> None:
-    verb, arguments = parts[0], parts[1:]
-    if verb == "x":
-        if turn.identity is not None and turn.dialog is not None and turn.dialog.flow == FLOW:
-            await clear_dialog(turn.session, turn.identity.id or 0)
-        turn.say(turn._("Cancelled. No invite was made."))
-        return
-    role = ROLE_CODES.get(arguments[0]) if arguments else None
-    numbers = arguments[1:]
-    if role is None or not all(n.isdigit() for n in numbers) or len(numbers) > 1:
-        turn.say(turn._("That button is not valid any more."))
-        return
-    if verb == "r" and not numbers:
-        await _options(turn, role, 0)
-    elif verb == "p" and numbers:
-        await _options(turn, role, int(numbers[0]))
-    elif verb == "t" and numbers:
-        await _invite(turn, role, int(numbers[0]))
-    else:
-        turn.say(turn._("That button is not valid any more."))
+async def _press(turn: Turn, press: Payload) -> None:
+    """Apply a button of the invite flow."""
+    match press:
+        case InviteCancel():
+            if turn.identity is not None and turn.dialog is not None and turn.dialog.flow == FLOW:
+                await clear_dialog(turn.session, turn.identity.id or 0)
+            turn.say(turn._("Cancelled. No invite was made."))
+        case InviteRoleChosen(role=code):
+            await _options(turn, ROLE_CODES[code], 0)
+        case InviteTargetsPage(role=code, page=page):
+            await _options(turn, ROLE_CODES[code], page)
+        case InviteFor(role=code, target=target):
+            await _invite(turn, ROLE_CODES[code], target)
 
 
 async def _options(turn: Turn, role: Role, page: int, search: str = "") -> None:
@@ -146,12 +142,12 @@ async def _options(turn: Turn, role: Role, page: int, search: str = "") -> None:
             _cancel_row(turn),
         )
         return
-    rows = [[Button(name, f"iv:t:{code}:{target}")] for name, target in options]
+    rows = [[Button(name, InviteFor(code, target).encode())] for name, target in options]
     paging = []
     if page > 0:
-        paging.append(Button(turn._("◀️ Previous"), f"iv:p:{code}:{page - 1}"))
+        paging.append(Button(turn._("◀️ Previous"), InviteTargetsPage(code, page - 1).encode()))
     if offset + PAGE_SIZE < total and not search:
-        paging.append(Button(turn._("Next ▶️"), f"iv:p:{code}:{page + 1}"))
+        paging.append(Button(turn._("Next ▶️"), InviteTargetsPage(code, page + 1).encode()))
     ask = (
         turn._("Which commune is the new commune leader for? Choose, or type its name.")
         if role == Role.COMMUNE_LEADER

@@ -1,8 +1,9 @@
 """``/meeting``: a commune leader logs the quarterly meeting and each agenda item's outcome.
 
 Steps: commune (when leading several) → date → cooperatives present (multi-select) → notes →
-one outcome per open item → confirm. Payloads are ``mt:<verb>[:args]``; every commune,
-cooperative and item id in them is checked against the leader's communes and the agenda.
+one outcome per open item → confirm. Buttons are the ``Meeting…`` kinds of
+``handlers.payloads``; every commune, cooperative and item id in them is checked against the
+leader's communes and the agenda, and every press against the step it belongs to (``ACCEPTS``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,23 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
+from handlers.codec import Payload
 from handlers.commands import is_command
 from handlers.i18n import format_quarter
+from handlers.labels import OUTCOME_LABELS
+from handlers.payloads import (
+    SKIPPED,
+    Cancel,
+    LogMeeting,
+    MeetingCooperativesDone,
+    MeetingDay,
+    MeetingOutcome,
+    MeetingSave,
+    MeetingSkipNotes,
+    MeetingToggleCooperative,
+    MenuEntry,
+    OpenMenuEntry,
+)
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.calendar import Quarter
@@ -31,13 +47,6 @@ from storage.meetings import (
 FLOW = "meeting"
 RECENT_DAYS = 6
 
-OUTCOME_LABELS = {
-    Outcome.DISCUSSED: N_("💬 Discussed"),
-    Outcome.RESOLVED: N_("✅ Resolved at commune level"),
-    Outcome.FORWARDED: N_("⬆️ Forwarded to the province"),
-    Outcome.NEEDS_INFO: N_("❓ Needs more information"),
-}
-
 
 class Step(StrEnum):
     """Where the log stands; stored, so never renumber or reuse a value."""
@@ -50,17 +59,38 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
+# Which buttons each step takes ("log the meeting" and "cancel" are taken anywhere).
+ACCEPTS: dict[Step, tuple[type[Payload], ...]] = {
+    Step.COMMUNE: (),
+    Step.DATE: (MeetingDay,),
+    Step.COOPERATIVES: (MeetingToggleCooperative, MeetingCooperativesDone),
+    Step.NOTES: (MeetingSkipNotes,),
+    Step.OUTCOMES: (MeetingOutcome,),
+    Step.CONFIRM: (MeetingSave,),
+}
+STEP_PRESSES: tuple[type[Payload], ...] = (
+    MeetingDay,
+    MeetingToggleCooperative,
+    MeetingCooperativesDone,
+    MeetingSkipNotes,
+    MeetingOutcome,
+    MeetingSave,
+)
+
+
 async def route(turn: Turn) -> bool:
     """Start or continue a meeting log."""
     if turn.actor is None:
         return False
     incoming = turn.incoming
-    payload = incoming.payload if incoming.kind == IncomingKind.BUTTON else ""
-    if is_command(turn, "meeting") or payload == "menu:meeting":
+    if is_command(turn, "meeting") or turn.pressed == OpenMenuEntry(MenuEntry.MEETING):
         await _start(turn, None)
         return True
-    if payload.startswith("mt:"):
-        await _press(turn, payload.removeprefix("mt:").split(":"))
+    if isinstance(press := turn.pressed, LogMeeting):
+        await _start(turn, press.commune)
+        return True
+    if isinstance(press, STEP_PRESSES):
+        await _press(turn, press)
         return True
     if turn.dialog is not None and turn.dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
         await _typed(turn, Step(turn.dialog.step), dict(turn.dialog.draft))
@@ -86,7 +116,7 @@ async def _start(turn: Turn, commune_id: int | None) -> None:
         await _save(turn, Step.COMMUNE, {})
         turn.say(
             turn._("Which commune's meeting?"),
-            *[[Button(name, f"mt:start:{cid}")] for cid, name in led.items()],
+            *[[Button(name, LogMeeting(cid).encode())] for cid, name in led.items()],
         )
         return
     await _ask_date(turn, {"commune_id": commune_id})
@@ -100,7 +130,7 @@ async def _save(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
 
 
 def _cancel(turn: Turn) -> list[Button]:
-    return [Button(turn._("✖️ Cancel"), "rp:cancel")]
+    return [Button(turn._("✖️ Cancel"), Cancel().encode())]
 
 
 async def _ask_date(turn: Turn, draft: dict[str, Any]) -> None:
@@ -118,7 +148,7 @@ async def _ask_date(turn: Turn, draft: dict[str, Any]) -> None:
         )
     days = [today - dt.timedelta(days=n) for n in range(RECENT_DAYS + 1)]
     buttons = [
-        Button(turn._("Today") if d == today else turn.date(d), f"mt:d:{d.isoformat()}")
+        Button(turn._("Today") if d == today else turn.date(d), MeetingDay(d).encode())
         for d in days
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
@@ -134,10 +164,15 @@ async def _ask_cooperatives(turn: Turn, draft: dict[str, Any]) -> None:
     plan = await agenda(turn.session, draft["commune_id"])
     chosen = set(draft.get("coops", []))
     rows = [
-        [Button(("☑ " if c.id in chosen else "☐ ") + c.name, f"mt:c:{c.id}")]
+        [
+            Button(
+                ("☑ " if c.id in chosen else "☐ ") + c.name,
+                MeetingToggleCooperative(c.id or 0).encode(),
+            )
+        ]
         for c in plan.cooperatives
     ]
-    rows.append([Button(turn._("✅ Done"), "mt:cdone")])
+    rows.append([Button(turn._("✅ Done"), MeetingCooperativesDone().encode())])
     turn.say(
         turn._("Which cooperatives attended? Tap to select, then Done."), *rows, _cancel(turn)
     )
@@ -154,10 +189,12 @@ async def _ask_outcome(turn: Turn, draft: dict[str, Any]) -> None:
     item = pending[0]
     names = {c.id: c.name for c in plan.cooperatives}
     buttons = [
-        [Button(turn._(label), f"mt:o:{item.id}:{outcome}")]
+        [Button(turn._(label), MeetingOutcome(item.id or 0, outcome).encode())]
         for outcome, label in OUTCOME_LABELS.items()
     ]
-    buttons.append([Button(turn._("⏭ Not discussed"), f"mt:o:{item.id}:skip")])
+    buttons.append(
+        [Button(turn._("⏭ Not discussed"), MeetingOutcome(item.id or 0, SKIPPED).encode())]
+    )
     summary = item.text if len(item.text) <= 300 else item.text[:300] + "…"
     turn.say(
         f"{names.get(item.cooperative_id, '')}\n{summary}",
@@ -170,7 +207,7 @@ async def _ask_outcome(turn: Turn, draft: dict[str, Any]) -> None:
 async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
     await _save(turn, Step.CONFIRM, draft)
     held = dt.date.fromisoformat(draft["held_on"])
-    decided = [o for o in draft.get("outcomes", {}).values() if o != "skip"]
+    decided = [o for o in draft.get("outcomes", {}).values() if o != SKIPPED]
     lines = [
         turn._("Date: {date}", date=turn.date(held)),
         turn._("Cooperatives present: {count}", count=len(draft.get("coops", []))),
@@ -180,61 +217,46 @@ async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
         lines.append(turn._("Notes: {notes}", notes=draft["notes"]))
     turn.say(
         "\n".join(lines),
-        [Button(turn._("💾 Save"), "mt:save")],
+        [Button(turn._("💾 Save"), MeetingSave().encode())],
         _cancel(turn),
         title=turn._("Please check the meeting log:"),
     )
 
 
-async def _press(turn: Turn, parts: list[str]) -> None:
-    verb, args = parts[0], parts[1:]
-    if verb == "start":
-        await _start(turn, int(args[0]) if args and args[0].isdigit() else None)
-        return
-    if verb in {"items", "snooze"}:
-        from handlers.flows.meeting_reminders import items_button, snooze_button
-
-        await (items_button(turn, args) if verb == "items" else snooze_button(turn, args))
-        return
+async def _press(turn: Turn, press: Payload) -> None:
+    """Apply a button of the meeting log, if it fits the step the log is at."""
     dialog = turn.dialog if turn.dialog is not None and turn.dialog.flow == FLOW else None
-    expected = {
-        "d": Step.DATE,
-        "c": Step.COOPERATIVES,
-        "cdone": Step.COOPERATIVES,
-        "skipnotes": Step.NOTES,
-        "o": Step.OUTCOMES,
-        "save": Step.CONFIRM,
-    }
-    if dialog is None or expected.get(verb) != Step(dialog.step):
+    if dialog is None or not isinstance(press, ACCEPTS[Step(dialog.step)]):
         turn.say(turn._("That button is not valid any more. Send /meeting to log a meeting."))
         return
     draft = dict(dialog.draft)
-    if verb == "d":
-        await _take_date(turn, draft, args[0] if args else "")
-    elif verb == "c":
-        await _toggle(turn, draft, args)
-    elif verb == "cdone":
-        if not draft.get("coops"):
-            turn.say(turn._("Choose at least one cooperative."))
-            await _ask_cooperatives(turn, draft)
-            return
-        await _save(turn, Step.NOTES, draft)
-        turn.say(
-            turn._("Any notes on the meeting? Type them, or skip."),
-            [Button(turn._("⏭ Skip"), "mt:skipnotes")],
-            _cancel(turn),
-        )
-    elif verb == "skipnotes":
-        await _ask_outcome(turn, draft)
-    elif verb == "o":
-        await _take_outcome(turn, draft, args)
-    elif verb == "save":
-        await _store(turn, draft)
+    match press:
+        case MeetingDay(day=day):
+            await _take_date(turn, draft, day)
+        case MeetingToggleCooperative(cooperative=cooperative_id):
+            await _toggle(turn, draft, cooperative_id)
+        case MeetingCooperativesDone():
+            if not draft.get("coops"):
+                turn.say(turn._("Choose at least one cooperative."))
+                await _ask_cooperatives(turn, draft)
+                return
+            await _save(turn, Step.NOTES, draft)
+            turn.say(
+                turn._("Any notes on the meeting? Type them, or skip."),
+                [Button(turn._("⏭ Skip"), MeetingSkipNotes().encode())],
+                _cancel(turn),
+            )
+        case MeetingSkipNotes():
+            await _ask_outcome(turn, draft)
+        case MeetingOutcome(item=item_id, outcome=outcome):
+            await _take_outcome(turn, draft, item_id, outcome)
+        case MeetingSave():
+            await _store(turn, draft)
 
 
-async def _take_date(turn: Turn, draft: dict[str, Any], text: str) -> None:
+async def _take_date(turn: Turn, draft: dict[str, Any], given: dt.date | str) -> None:
     try:
-        held = _parse_day(text)
+        held = given if isinstance(given, dt.date) else _parse_day(given)
     except ValueError:
         turn.say(turn._("Please write the date as dd/mm/yyyy, for example 15/04/2026."))
         return
@@ -255,22 +277,19 @@ def _parse_day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-async def _toggle(turn: Turn, draft: dict[str, Any], args: list[str]) -> None:
+async def _toggle(turn: Turn, draft: dict[str, Any], cooperative_id: int) -> None:
     plan = await agenda(turn.session, draft["commune_id"])
-    allowed = {c.id for c in plan.cooperatives}
-    if not args or not args[0].isdigit() or int(args[0]) not in allowed:
+    if cooperative_id not in {c.id for c in plan.cooperatives}:
         raise PermissionDenied(N_("That cooperative is not in your commune."))
-    chosen = set(draft.get("coops", [])) ^ {int(args[0])}
+    chosen = set(draft.get("coops", [])) ^ {cooperative_id}
     await _ask_cooperatives(turn, {**draft, "coops": sorted(chosen)})
 
 
-async def _take_outcome(turn: Turn, draft: dict[str, Any], args: list[str]) -> None:
+async def _take_outcome(turn: Turn, draft: dict[str, Any], item_id: int, outcome: str) -> None:
     plan = await agenda(turn.session, draft["commune_id"])
-    if len(args) != 2 or not args[0].isdigit() or args[1] not in {*Outcome, "skip"}:
+    if item_id not in {i.id for i in plan.open_items}:
         raise InvalidInput(N_("That item is not on this commune's agenda."))
-    if int(args[0]) not in {i.id for i in plan.open_items}:
-        raise InvalidInput(N_("That item is not on this commune's agenda."))
-    outcomes = {**draft.get("outcomes", {}), args[0]: args[1]}
+    outcomes = {**draft.get("outcomes", {}), str(item_id): outcome}
     await _ask_outcome(turn, {**draft, "outcomes": outcomes})
 
 
@@ -286,7 +305,7 @@ async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
 async def _store(turn: Turn, draft: dict[str, Any]) -> None:
     assert turn.actor is not None  # noqa: S101
     outcomes = tuple(
-        (int(k), Outcome(v)) for k, v in draft.get("outcomes", {}).items() if v != "skip"
+        (int(k), Outcome(v)) for k, v in draft.get("outcomes", {}).items() if v != SKIPPED
     )
     record = MeetingRecord(
         draft["commune_id"],

@@ -1,15 +1,27 @@
 """``/my``: a director's items, newest first, five a page; history, add info, confirm, reopen.
 
-Payloads: ``my:p:<page>``, ``my:i:<id>``, ``my:a:<id>`` (add information), ``my:c:<id>``
-(confirm resolved), ``my:r:<id>`` (reopen). Ids are re-checked against the person's scope.
+Buttons are the ``MyItem…`` kinds of ``handlers.payloads``; every item id is re-checked against
+the person's scope.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from handlers.codec import Payload
 from handlers.commands import is_command
+from handlers.labels import EVENT_NAMES, status_name
 from handlers.menus import paging_row
+from handlers.payloads import (
+    Cancel,
+    MenuEntry,
+    MyItem,
+    MyItemAddInfo,
+    MyItemConfirm,
+    MyItemReopen,
+    MyItemsPage,
+    OpenMenuEntry,
+)
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.dialogs import clear_dialog, save_dialog
@@ -22,22 +34,8 @@ from storage.scope import ensure_item_visible
 FLOW = "my"
 PAGE_SIZE = 5
 
-STATUS_NAMES = {
-    Status.NEW: N_("new"),
-    Status.ACKNOWLEDGED: N_("acknowledged"),
-    Status.IN_PROGRESS: N_("in progress"),
-    Status.RESOLVED: N_("resolved"),
-    Status.DECLINED: N_("declined"),
-    Status.REFERRED: N_("referred"),
-    Status.CLOSED: N_("closed"),
-    Status.REOPENED: N_("reopened"),
-}
-EVENT_NAMES = {
-    EventKind.CREATED: N_("sent"),
-    EventKind.COMMENT: N_("comment"),
-    EventKind.INFO_ADDED: N_("information added"),
-    EventKind.ASSIGNED: N_("assigned"),
-}
+
+PRESSES = (MyItemsPage, MyItem, MyItemAddInfo, MyItemConfirm, MyItemReopen)
 
 
 class Step(StrEnum):
@@ -52,39 +50,11 @@ async def route(turn: Turn) -> bool:
     if turn.actor is None or not turn.actor.cooperative_ids():
         return False
     incoming = turn.incoming
-    if is_command(turn, "my") or incoming.payload == "menu:my":
+    if is_command(turn, "my") or turn.pressed == OpenMenuEntry(MenuEntry.MY):
         await _page(turn, 0)
         return True
-    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("my:"):
-        verb, _, argument = incoming.payload.removeprefix("my:").partition(":")
-        if not argument.isdigit() or verb not in {"p", "i", "a", "c", "r"}:
-            turn.say(turn._("That button is not valid any more."))
-            return True
-        number = int(argument)
-        if verb == "p":
-            await _page(turn, number)
-        elif verb == "i":
-            await _show(turn, number)
-        elif verb == "c":
-            await change_status(turn.session, turn.actor, number, Status.CLOSED, now=turn.now)
-            turn.say(turn._("Thank you. The item is closed as resolved."))
-        else:
-            await ensure_item_visible(turn.session, turn.actor, number)
-            step = Step.ADD_INFO if verb == "a" else Step.REOPEN_REASON
-            await save_dialog(
-                turn.session,
-                turn.identity.id or 0 if turn.identity else 0,
-                FLOW,
-                step,
-                {"item_id": number},
-                now=turn.now,
-            )
-            ask = (
-                N_("Write the information to add.")
-                if step == Step.ADD_INFO
-                else N_("Why is the difficulty not resolved? Write a short reason.")
-            )
-            turn.say(turn._(ask), [Button(turn._("✖️ Cancel"), "rp:cancel")])
+    if isinstance(press := turn.pressed, PRESSES):
+        await _press(turn, press)
         return True
     if turn.dialog is not None and turn.dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
         item_id = int(turn.dialog.draft.get("item_id", 0))
@@ -108,16 +78,41 @@ async def route(turn: Turn) -> bool:
     return False
 
 
-def status_name(turn: Turn, status: str) -> str:
-    """Return a status in the person's language."""
-    return turn._(STATUS_NAMES.get(Status(status), status))
-
-
 def _line(turn: Turn, item: FeedbackItem) -> str:
     overdue = item.due_at < turn.now and item.status not in {"resolved", "closed", "declined"}
     flag = " ⏰" if overdue else ""
     created = turn.date(item.created_at.date())
     return f"{item.reference} · {status_name(turn, item.status)}{flag} · {created}"
+
+
+async def _press(turn: Turn, press: Payload) -> None:
+    """Apply a button of the list or of an item."""
+    assert turn.actor is not None  # noqa: S101  (route checks it)
+    match press:
+        case MyItemsPage(page=page):
+            await _page(turn, page)
+        case MyItem(item=item_id):
+            await _show(turn, item_id)
+        case MyItemConfirm(item=item_id):
+            await change_status(turn.session, turn.actor, item_id, Status.CLOSED, now=turn.now)
+            turn.say(turn._("Thank you. The item is closed as resolved."))
+        case MyItemAddInfo(item=item_id) | MyItemReopen(item=item_id):
+            await ensure_item_visible(turn.session, turn.actor, item_id)
+            step = Step.ADD_INFO if isinstance(press, MyItemAddInfo) else Step.REOPEN_REASON
+            await save_dialog(
+                turn.session,
+                turn.identity.id or 0 if turn.identity else 0,
+                FLOW,
+                step,
+                {"item_id": item_id},
+                now=turn.now,
+            )
+            ask = (
+                N_("Write the information to add.")
+                if step == Step.ADD_INFO
+                else N_("Why is the difficulty not resolved? Write a short reason.")
+            )
+            turn.say(turn._(ask), [Button(turn._("✖️ Cancel"), Cancel().encode())])
 
 
 async def _page(turn: Turn, page: int) -> None:
@@ -128,8 +123,8 @@ async def _page(turn: Turn, page: int) -> None:
     if total == 0:
         turn.say(turn._("Your cooperative has no items yet. Send one with /report."))
         return
-    rows = [[Button(_line(turn, item), f"my:i:{item.id}")] for item in items]
-    paging = paging_row(turn, "my", page, total, PAGE_SIZE)
+    rows = [[Button(_line(turn, item), MyItem(item.id or 0).encode())] for item in items]
+    paging = paging_row(turn, MyItemsPage, page, total, PAGE_SIZE)
     if paging:
         rows.append(paging)
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -154,13 +149,13 @@ async def _show(turn: Turn, item_id: int) -> None:
         )
         detail = f": {event.text}" if event.text else ""
         lines.append(f"• {turn.when(event.created_at)} — {what}{detail}")
-    buttons = [[Button(turn._("➕ Add information"), f"my:a:{item_id}")]]
+    buttons = [[Button(turn._("➕ Add information"), MyItemAddInfo(item_id).encode())]]
     targets = allowed_targets(turn.actor, item)
     if Status.CLOSED in targets:
         buttons.append(
             [
-                Button(turn._("✅ Confirm resolved"), f"my:c:{item_id}"),
-                Button(turn._("↩️ Reopen"), f"my:r:{item_id}"),
+                Button(turn._("✅ Confirm resolved"), MyItemConfirm(item_id).encode()),
+                Button(turn._("↩️ Reopen"), MyItemReopen(item_id).encode()),
             ]
         )
     turn.say("\n".join(lines), *buttons, title=item.reference)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from handlers.commands import is_command
-from handlers.menus import ROLE_NAMES
+from handlers.labels import ROLE_NAMES
+from handlers.payloads import AskRevoke, ConfirmRevoke, KeepGrant, PeoplePage
 from handlers.turn import Turn
-from handlers.types import Button, IncomingKind
+from handlers.types import Button
 from storage.errors import N_, PermissionDenied
 from storage.models import Role
 from storage.people_admin import Grantee, find_grantee, list_grantees, managed_roles, revoke_grant
@@ -25,8 +26,8 @@ NOT_FOR_YOU = N_("Only officials and commune leaders can see who is registered."
 
 async def route(turn: Turn) -> bool:
     """Answer /people and its buttons."""
-    incoming = turn.incoming
-    pressed = incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("pp:")
+    press = turn.pressed
+    pressed = isinstance(press, PeoplePage | AskRevoke | ConfirmRevoke | KeepGrant)
     if turn.actor is None or not (is_command(turn, "people") or pressed):
         return False
     if not managed_roles(turn.actor):
@@ -35,19 +36,15 @@ async def route(turn: Turn) -> bool:
     if not pressed:
         await _page(turn, 0)
         return True
-    verb, _, argument = incoming.payload.removeprefix("pp:").partition(":")
-    if verb == "n" and not argument:
-        turn.say(turn._("Nothing was changed."))
-    elif verb in {"p", "r", "y"} and argument.isdigit():
-        number = int(argument)
-        if verb == "p":
-            await _page(turn, number)
-        elif verb == "r":
-            await _confirm(turn, number)
-        else:
-            await _revoke(turn, number)
-    else:
-        turn.say(turn._("That button is not valid any more."))
+    match press:
+        case KeepGrant():
+            turn.say(turn._("Nothing was changed."))
+        case PeoplePage(page=page):
+            await _page(turn, page)
+        case AskRevoke(assignment=assignment_id):
+            await _confirm(turn, assignment_id)
+        case ConfirmRevoke(assignment=assignment_id):
+            await _revoke(turn, assignment_id)
     return True
 
 
@@ -78,12 +75,12 @@ async def _page(turn: Turn, page: int) -> None:
         )
         if grantee.person_id != turn.actor.person_id:
             label = turn._("✖️ Revoke {number}. {name}", number=number, name=grantee.name)
-            rows.append([Button(label[:60], f"pp:r:{grantee.assignment_id}")])
+            rows.append([Button(label[:60], AskRevoke(grantee.assignment_id).encode())])
     paging = []
     if page > 0:
-        paging.append(Button(turn._("◀️ Previous"), f"pp:p:{page - 1}"))
+        paging.append(Button(turn._("◀️ Previous"), PeoplePage(page - 1).encode()))
     if (page + 1) * PAGE_SIZE < total:
-        paging.append(Button(turn._("Next ▶️"), f"pp:p:{page + 1}"))
+        paging.append(Button(turn._("Next ▶️"), PeoplePage(page + 1).encode()))
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     turn.say(
         "\n".join(lines),
@@ -105,8 +102,8 @@ async def _confirm(turn: Turn, assignment_id: int) -> None:
             who=_describe(turn, grantee),
         ),
         [
-            Button(turn._("✅ Yes, revoke"), f"pp:y:{assignment_id}"),
-            Button(turn._("✖️ No"), "pp:n"),
+            Button(turn._("✅ Yes, revoke"), ConfirmRevoke(assignment_id).encode()),
+            Button(turn._("✖️ No"), KeepGrant().encode()),
         ],
     )
 

@@ -1,8 +1,8 @@
 """The director's report: cooperative → kind → category → text → attachments → preview → send.
 
-Payloads are ``rp:<action>[:<arg>]``. Every press is checked against the step the stored
-conversation is at, and every id in it against the person's scope, because payloads can be
-forged or come from an old message.
+Buttons are the ``Report…`` kinds of ``handlers.payloads``. Every press is checked against the
+step the stored conversation is at (``ACCEPTS``), and every id in it against the person's
+scope, because payloads can be forged or come from an old message.
 """
 
 from __future__ import annotations
@@ -11,12 +11,28 @@ import contextlib
 from enum import StrEnum
 from typing import Any
 
+from handlers.codec import Payload
 from handlers.commands import is_command
+from handlers.labels import KIND_LABELS
+from handlers.payloads import (
+    Cancel,
+    MenuEntry,
+    OpenMenuEntry,
+    ReportAttachmentsDone,
+    ReportBack,
+    ReportCategory,
+    ReportChangeCategory,
+    ReportCooperative,
+    ReportEditText,
+    ReportKind,
+    ReportOfferedText,
+    ReportSend,
+)
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.categories import list_categories
 from storage.dialogs import clear_dialog, ensure_identity, save_dialog
-from storage.errors import N_, InvalidInput
+from storage.errors import InvalidInput
 from storage.feedback import NewItem, create_item, validate_text
 from storage.models import Attachment, Cooperative, FeedbackKind
 
@@ -35,11 +51,19 @@ class Step(StrEnum):
     PREVIEW = "preview"
 
 
-KIND_LABELS = {
-    FeedbackKind.DIFFICULTY: N_("Difficulty"),
-    FeedbackKind.PROPOSAL: N_("Proposal"),
-    FeedbackKind.QUESTION: N_("Question"),
+# Which buttons each step takes; "back" is taken at every step, "cancel" anywhere.
+ACCEPTS: dict[Step, tuple[type[Payload], ...]] = {
+    Step.COOPERATIVE: (ReportCooperative,),
+    Step.KIND: (ReportOfferedText, ReportKind),
+    Step.CATEGORY: (ReportCategory,),
+    Step.TEXT: (),
+    Step.MEDIA: (ReportAttachmentsDone,),
+    Step.PREVIEW: (ReportSend, ReportEditText, ReportChangeCategory),
 }
+PRESSES: tuple[type[Payload], ...] = (
+    ReportBack,
+    *{k for kinds in ACCEPTS.values() for k in kinds},
+)
 # The step a "back" button returns to.
 PREVIOUS = {
     Step.KIND: Step.COOPERATIVE,
@@ -51,8 +75,8 @@ PREVIOUS = {
 
 
 def _cancel_row(turn: Turn, back: bool = True) -> list[Button]:
-    row = [Button(turn._("⬅️ Back"), "rp:back")] if back else []
-    return [*row, Button(turn._("✖️ Cancel"), "rp:cancel")]
+    row = [Button(turn._("⬅️ Back"), ReportBack().encode())] if back else []
+    return [*row, Button(turn._("✖️ Cancel"), Cancel().encode())]
 
 
 async def route(turn: Turn) -> bool:
@@ -60,11 +84,11 @@ async def route(turn: Turn) -> bool:
     incoming = turn.incoming
     if turn.actor is None:
         return False
-    if is_command(turn, "report") or incoming.payload == "menu:report":
+    if is_command(turn, "report") or turn.pressed == OpenMenuEntry(MenuEntry.REPORT):
         await start(turn, {})
         return True
-    if incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith("rp:"):
-        await _press(turn, incoming.payload.removeprefix("rp:"))
+    if isinstance(press := turn.pressed, PRESSES):
+        await _press(turn, press)
         return True
     if (
         turn.dialog is not None
@@ -89,8 +113,8 @@ async def offer_for_free_text(turn: Turn) -> bool:
     await _save(turn, Step.KIND, {"offered_text": turn.incoming.text[:5000]}, prompt=False)
     turn.say(
         turn._("Would you like to send this as a report to the authorities?"),
-        [Button(turn._("📝 Yes, make it a report"), "rp:offer")],
-        [Button(turn._("✖️ No"), "rp:cancel")],
+        [Button(turn._("📝 Yes, make it a report"), ReportOfferedText().encode())],
+        [Button(turn._("✖️ No"), Cancel().encode())],
     )
     return True
 
@@ -127,7 +151,7 @@ async def _prompt(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
         for cooperative_id in turn.actor.cooperative_ids():
             cooperative = await turn.session.get(Cooperative, cooperative_id)
             if cooperative is not None:
-                rows.append([Button(cooperative.name, f"rp:coop:{cooperative_id}")])
+                rows.append([Button(cooperative.name, ReportCooperative(cooperative_id).encode())])
         turn.say(turn._("Which cooperative is this report for?"), *rows, _cancel_row(turn, False))
     elif step == Step.KIND:
         turn.say(
@@ -137,13 +161,16 @@ async def _prompt(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
                 "Complaints (khiếu nại) and denunciations (tố cáo) follow other procedures: "
                 "please send them to the People's Committee's citizen reception office."
             ),
-            [Button(turn._(label), f"rp:kind:{kind}") for kind, label in KIND_LABELS.items()],
+            [
+                Button(turn._(label), ReportKind(kind).encode())
+                for kind, label in KIND_LABELS.items()
+            ],
             _cancel_row(turn, back=len(turn.actor.cooperative_ids()) > 1 if turn.actor else False),
         )
     elif step == Step.CATEGORY:
         categories = await list_categories(turn.session)
         name = "name_vi" if turn.locale == "vi" else "name_en"
-        buttons = [Button(getattr(c, name), f"rp:cat:{c.key}") for c in categories]
+        buttons = [Button(getattr(c, name), ReportCategory(c.key).encode()) for c in categories]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         turn.say(turn._("Which topic is it about?"), *rows, _cancel_row(turn))
     elif step == Step.TEXT:
@@ -156,7 +183,7 @@ async def _prompt(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
                 "You can add up to {maximum} photos, documents, voice messages or videos.",
                 maximum=MAX_MEDIA,
             ),
-            [Button(turn._("⏭ Skip"), "rp:done")],
+            [Button(turn._("⏭ Skip"), ReportAttachmentsDone().encode())],
             _cancel_row(turn),
         )
     else:
@@ -167,79 +194,67 @@ def _stale(turn: Turn) -> None:
     turn.say(turn._("That button belongs to an earlier step. Let's continue where we are."))
 
 
-async def _press(turn: Turn, action: str) -> None:
+async def _press(turn: Turn, press: Payload) -> None:
     """Apply a report button, if it fits the step the conversation is at."""
-    verb, _, argument = action.partition(":")
     dialog = turn.dialog if turn.dialog is not None and turn.dialog.flow == FLOW else None
-    if verb == "cancel":
-        if turn.identity is not None:
-            await clear_dialog(turn.session, turn.identity.id or 0)
-        turn.say(turn._("Cancelled. Nothing was sent."))
-        return
     if dialog is None:
         turn.say(turn._("That button is not valid any more. Send /report to start a report."))
         return
     step, draft = Step(dialog.step), dict(dialog.draft)
-    expected = {
-        "offer": Step.KIND,
-        "coop": Step.COOPERATIVE,
-        "kind": Step.KIND,
-        "cat": Step.CATEGORY,
-        "done": Step.MEDIA,
-        "send": Step.PREVIEW,
-        "edit": Step.PREVIEW,
-        "chcat": Step.PREVIEW,
-    }
-    if verb == "back":
-        previous = PREVIOUS.get(step)
-        if previous == Step.COOPERATIVE and turn.actor and len(turn.actor.cooperative_ids()) == 1:
-            previous = None
-        if previous is None:
-            await _prompt(turn, step, draft)
-        else:
-            await _save(turn, previous, {**draft, "editing": False})
-        return
-    if expected.get(verb) != step:
+    if isinstance(press, ReportBack):
+        await _back(turn, step, draft)
+    elif not isinstance(press, ACCEPTS[step]):
         _stale(turn)
         await _prompt(turn, step, draft)
-        return
-    if verb == "offer":
-        offered = draft.pop("offered_text", "")
-        with contextlib.suppress(InvalidInput):
-            draft["text"] = validate_text(offered)
-        await start(turn, draft)
-    elif verb == "coop":
-        if not argument.isdigit() or int(argument) not in (
-            turn.actor.cooperative_ids() if turn.actor else []
-        ):
-            turn.say(turn._("You are not allowed to do that."))
-            return
-        await _save(turn, Step.KIND, {**draft, "cooperative_id": int(argument)})
-    elif verb == "kind":
-        if argument not in set(FeedbackKind):
-            turn.say(turn._("That button is not valid any more."))
-            return
-        await _save(turn, Step.CATEGORY, {**draft, "kind": argument})
-    elif verb == "cat":
-        keys = {c.key for c in await list_categories(turn.session)}
-        if argument not in keys:
-            turn.say(turn._("That button is not valid any more."))
-            return
-        draft["category"] = argument
-        following = (
-            Step.PREVIEW
-            if draft.get("editing")
-            else (Step.MEDIA if "text" in draft else Step.TEXT)
-        )
-        await _save(turn, following, {**draft, "editing": False})
-    elif verb == "done":
-        await _save(turn, Step.PREVIEW, draft)
-    elif verb == "edit":
-        await _save(turn, Step.TEXT, {**draft, "editing": True})
-    elif verb == "chcat":
-        await _save(turn, Step.CATEGORY, {**draft, "editing": True})
-    elif verb == "send":
-        await _send(turn, draft)
+    else:
+        await _apply(turn, press, draft)
+
+
+async def _back(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
+    """Return to the previous step (a single cooperative has no step to choose it)."""
+    previous = PREVIOUS.get(step)
+    if previous == Step.COOPERATIVE and turn.actor and len(turn.actor.cooperative_ids()) == 1:
+        previous = None
+    if previous is None:
+        await _prompt(turn, step, draft)
+    else:
+        await _save(turn, previous, {**draft, "editing": False})
+
+
+async def _apply(turn: Turn, press: Payload, draft: dict[str, Any]) -> None:
+    """Apply a button the current step accepts."""
+    match press:
+        case ReportOfferedText():
+            offered = draft.pop("offered_text", "")
+            with contextlib.suppress(InvalidInput):
+                draft["text"] = validate_text(offered)
+            await start(turn, draft)
+        case ReportCooperative(cooperative=cooperative_id):
+            if cooperative_id not in (turn.actor.cooperative_ids() if turn.actor else []):
+                turn.say(turn._("You are not allowed to do that."))
+                return
+            await _save(turn, Step.KIND, {**draft, "cooperative_id": cooperative_id})
+        case ReportKind(kind=kind):
+            await _save(turn, Step.CATEGORY, {**draft, "kind": kind.value})
+        case ReportCategory(category=key):
+            if key not in {c.key for c in await list_categories(turn.session)}:
+                turn.say(turn._("That button is not valid any more."))
+                return
+            draft["category"] = key
+            following = (
+                Step.PREVIEW
+                if draft.get("editing")
+                else (Step.MEDIA if "text" in draft else Step.TEXT)
+            )
+            await _save(turn, following, {**draft, "editing": False})
+        case ReportAttachmentsDone():
+            await _save(turn, Step.PREVIEW, draft)
+        case ReportEditText():
+            await _save(turn, Step.TEXT, {**draft, "editing": True})
+        case ReportChangeCategory():
+            await _save(turn, Step.CATEGORY, {**draft, "editing": True})
+        case ReportSend():
+            await _send(turn, draft)
 
 
 async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
@@ -276,13 +291,14 @@ async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
                 count=len(media),
                 maximum=MAX_MEDIA,
             ),
-            [Button(turn._("✅ Done"), "rp:done")],
+            [Button(turn._("✅ Done"), ReportAttachmentsDone().encode())],
             _cancel_row(turn),
         )
         return
     if step == Step.MEDIA:
         turn.say(
-            turn._("Send photos or files, or press Done."), [Button(turn._("✅ Done"), "rp:done")]
+            turn._("Send photos or files, or press Done."),
+            [Button(turn._("✅ Done"), ReportAttachmentsDone().encode())],
         )
         return
     turn.say(turn._("Please use the buttons, or /cancel to stop."))
@@ -309,9 +325,12 @@ async def _preview(turn: Turn, draft: dict[str, Any]) -> None:
     ]
     turn.say(
         "\n".join(lines),
-        [Button(turn._("📨 Send"), "rp:send")],
-        [Button(turn._("✏️ Edit text"), "rp:edit"), Button(turn._("🏷 Change topic"), "rp:chcat")],
-        [Button(turn._("✖️ Cancel"), "rp:cancel")],
+        [Button(turn._("📨 Send"), ReportSend().encode())],
+        [
+            Button(turn._("✏️ Edit text"), ReportEditText().encode()),
+            Button(turn._("🏷 Change topic"), ReportChangeCategory().encode()),
+        ],
+        [Button(turn._("✖️ Cancel"), Cancel().encode())],
         title=turn._("Please check your report:"),
     )
 

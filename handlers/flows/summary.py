@@ -1,24 +1,24 @@
 """``/summary [period] [unit]``: where things stand, for officials and commune leaders.
 
 ``/summary``, ``/summary 2026Q1``, ``/summary 2026 Xã Kế Sách``, ``/summary q1 trinh phu``.
-Buttons drill into a category or a commune, or ask for the charts and the workbook
-(``sm:c:<category>:<period>:<unit>``, ``sm:u:<unit>:<period>``, ``ch:…``, ``ex:…``).
+Buttons drill into a category or a commune (``SummaryCategory``, ``SummaryUnit``), or ask for
+the charts and the workbook (``Charts``, ``Workbook``).
 """
 
 from __future__ import annotations
 
 from handlers.commands import is_command
-from handlers.flows.my_items import status_name
-from handlers.flows.report import KIND_LABELS
 from handlers.i18n import format_number, format_quarter
+from handlers.labels import KIND_LABELS, status_name
+from handlers.payloads import Charts, OpenItem, SummaryCategory, SummaryUnit, Workbook
 from handlers.turn import Turn
-from handlers.types import Button, IncomingKind
+from handlers.types import Button
 from storage.categories import list_categories
-from storage.errors import N_, CoopbotError, InvalidInput, PermissionDenied
+from storage.errors import N_, CoopbotError, InvalidInput
 from storage.models import AdminUnit
 from storage.periods import Period, looks_like_period, parse_period
-from storage.report_data import ensure_unit_in_scope
-from storage.reports import Summary, items_in_summary, summarize
+from storage.reporting.scope import ensure_unit_in_scope
+from storage.reporting.summary import Summary, items_in_summary, summarize
 from storage.units import resolve_unit
 
 USAGE = N_("Examples: /summary, /summary 2026Q1, /summary 2026 Xã Kế Sách, /summary q1 trinh phu")
@@ -55,7 +55,6 @@ async def route(turn: Turn) -> bool:
     """Answer /summary and its drill-down buttons."""
     if not may_report(turn):
         return False
-    payload = turn.incoming.payload if turn.incoming.kind == IncomingKind.BUTTON else ""
     if is_command(turn, "summary"):
         try:
             period, unit = await resolve_scope(turn, turn.incoming.text)
@@ -64,47 +63,42 @@ async def route(turn: Turn) -> bool:
             return True
         await show(turn, period, unit)
         return True
-    if payload.startswith("sm:"):
-        await _drill(turn, payload.split(":")[1:])
+    if isinstance(press := turn.pressed, SummaryCategory | SummaryUnit):
+        await _drill(turn, press)
         return True
     return False
 
 
-async def _unit_from_payload(turn: Turn, text: str) -> AdminUnit | None:
+async def _unit_of(turn: Turn, unit_id: int) -> AdminUnit | None:
+    """Return the unit of a button (None for the whole scope), if inside the person's scope."""
     assert turn.actor is not None  # noqa: S101
-    if text in {"", "0"}:
+    if unit_id == 0:
         return None
-    if not text.isdigit():
-        raise PermissionDenied(N_("That unit is outside your area."))
-    return await ensure_unit_in_scope(turn.session, turn.actor, int(text))
+    return await ensure_unit_in_scope(turn.session, turn.actor, unit_id)
 
 
-async def _drill(turn: Turn, parts: list[str]) -> None:
+async def _drill(turn: Turn, press: SummaryCategory | SummaryUnit) -> None:
     assert turn.actor is not None  # noqa: S101
     today = turn.now.astimezone(turn.config.tz).date()
-    if len(parts) == 3 and parts[0] == "u":
-        unit = await _unit_from_payload(turn, parts[1])
-        await show(turn, parse_period(parts[2], today), unit)
+    period, unit = parse_period(press.period, today), await _unit_of(turn, press.unit)
+    if isinstance(press, SummaryUnit):
+        await show(turn, period, unit)
         return
-    if len(parts) == 4 and parts[0] == "c":
-        period, unit = parse_period(parts[2], today), await _unit_from_payload(turn, parts[3])
-        items = await items_in_summary(
-            turn.session,
-            turn.actor,
-            period,
-            unit_ids=[unit.id or 0] if unit else None,
-            category=parts[1],
-        )
-        lines = [
-            f"{i.reference} · {status_name(turn, i.status)} · {turn.date(i.created_at.date())}"
-            for i in items
-        ]
-        turn.say(
-            "\n".join(lines) or turn._("No items."),
-            *[[Button(i.reference, f"ib:i:{i.id}")] for i in items[:8]],
-        )
-        return
-    turn.say(turn._("That button is not valid any more."))
+    items = await items_in_summary(
+        turn.session,
+        turn.actor,
+        period,
+        unit_ids=[unit.id or 0] if unit else None,
+        category=press.category,
+    )
+    lines = [
+        f"{i.reference} · {status_name(turn, i.status)} · {turn.date(i.created_at.date())}"
+        for i in items
+    ]
+    turn.say(
+        "\n".join(lines) or turn._("No items."),
+        *[[Button(i.reference, OpenItem(i.id or 0).encode())] for i in items[:8]],
+    )
 
 
 def short(text: str, limit: int = 32) -> str:
@@ -136,24 +130,25 @@ async def show(turn: Turn, period: Period, unit: AdminUnit | None) -> None:
     }
     where = unit.name if unit else turn._("your area")
     title = turn._("📊 Summary — {period} — {unit}", period=_label(turn, period), unit=where)
-    unit_arg = str(unit.id) if unit else "0"
+    unit_arg = unit.id or 0 if unit else 0
     buttons = [
         [
             Button(
-                f"🏷 {short(categories.get(key, key))} ({n})", f"sm:c:{key}:{period.key}:{unit_arg}"
+                f"🏷 {short(categories.get(key, key))} ({n})",
+                SummaryCategory(key, period.key, unit_arg).encode(),
             )
         ]
         for key, n in summary.top_categories[:3]
     ]
     buttons += [
-        [Button(f"📍 {name} ({n})", f"sm:u:{cid}:{period.key}")]
+        [Button(f"📍 {name} ({n})", SummaryUnit(cid, period.key).encode())]
         for cid, name, n in summary.by_commune[:3]
         if not unit or cid != unit.id
     ]
     buttons.append(
         [
-            Button(turn._("📈 Charts"), f"ch:{period.key}:{unit_arg}"),
-            Button(turn._("📥 Excel"), f"ex:{period.key}:{unit_arg}"),
+            Button(turn._("📈 Charts"), Charts(period.key, unit_arg).encode()),
+            Button(turn._("📥 Excel"), Workbook(period.key, unit_arg).encode()),
         ]
     )
     turn.say(render(turn, summary, categories), *buttons, title=title)

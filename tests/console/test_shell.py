@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import RetryLater
-from bot.channels.console import ConsoleChat, ConsoleSender
-from bot.channels.web_files import FileStore
+from bot.channels.console.shell import ConsoleChat, ConsoleSender
+from bot.channels.web.files import FileStore
 from bot.cli.shell_commands import PersonaChoice
 from handlers.router import Router
 from handlers.turn import HandlerConfig

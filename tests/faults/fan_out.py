@@ -8,6 +8,7 @@ from storage.db import Database
 from storage.models import AdminUnit, ChannelIdentity, Person, UnitLevel
 from storage.outbox import plan
 from storage.outbox_admin import status_counts
+from storage.outbox_payloads import QuarterKickoff
 from tests.fakes import FakeTelegram
 
 QUARTER = "2026Q2"
@@ -45,7 +46,7 @@ async def plan_fan_out(
                 channel="telegram",
                 recipient=str(chat),
                 person_id=person.id,
-                payload={"kind": "quarter_kickoff", "quarter": QUARTER, "commune_id": commune.id},
+                payload=QuarterKickoff(quarter=QUARTER, commune_id=commune.id or 0),
             )
     for chat in chats:
         fake.add_user(chat, f"Chủ tịch {chat}")

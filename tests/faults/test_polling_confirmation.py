@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application, services
-from bot.channels.telegram_polling import UpdatePoller
+from bot.channels.telegram.polling import UpdatePoller
 from handlers.types import Handled, Incoming
 from storage.db import Database
 from storage.errors import Unavailable

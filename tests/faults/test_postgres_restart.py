@@ -16,6 +16,7 @@ import pytest
 
 from storage.db import Database
 from storage.outbox import plan
+from storage.outbox_payloads import RecipientUnreachable
 from tests.fakes import FakeTelegram
 from tests.faults.fan_out import deliveries
 from tests.faults.postgres import ThrowawayPostgres
@@ -71,7 +72,9 @@ async def test_updates_sent_while_postgresql_is_down_are_answered_once_it_is_bac
                         dedupe_key="after-the-outage",
                         channel="telegram",
                         recipient=str(BEFORE[0]),
-                        payload={"kind": "recipient_unreachable", "reason": "test"},
+                        payload=RecipientUnreachable(
+                            channel="telegram", recipient="0", reason="test"
+                        ),
                     )
             finally:
                 await database.close()

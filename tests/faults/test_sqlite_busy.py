@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.app import TelegramApplication, build_application, services
-from bot.channels.telegram import Outcome
+from bot.channels.telegram.channel import Outcome
 from handlers.i18n import get_translator
 from storage.db import Database
 from storage.demo_data import load_demo_data

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import get_translator
-from handlers.notifications import render_outbox_payload
+from handlers.notices import render
 from storage.db import Database
 from storage.invites import create_invite
 from storage.models import FeedbackItem, Meeting, Person, Status
+from storage.outbox_payloads import QuarterKickoff
 from tests import factories as f
 from tests.handlers.chat import Chat
 
@@ -131,8 +132,8 @@ async def test_the_reminder_shows_the_agenda_and_its_buttons_work(
 ) -> None:
     """The kick-off lists the commune's cooperatives and open items; snooze works twice."""
     commune = await f.unit(demo_session, "Xã An Lạc Thôn")
-    payload = {"kind": "quarter_kickoff", "quarter": "2026Q2", "commune_id": commune.id}
-    [reply] = await render_outbox_payload(demo_session, payload, get_translator("vi"))
+    payload = QuarterKickoff(quarter="2026Q2", commune_id=commune.id or 0)
+    [reply] = await render(demo_session, payload, get_translator("vi"))
     assert "Quý II/2026" in reply.text
     assert "HTX Trinh Phú: PA-2026-000001, PA-2026-000002" in reply.text
     payloads = [b.payload for row in reply.buttons for b in row]

@@ -16,8 +16,8 @@ from storage.errors import InvalidInput, PermissionDenied
 from storage.meetings import MeetingRecord, log_meeting
 from storage.models import AdminUnit, Cooperative, FeedbackEvent, FeedbackItem, Status
 from storage.periods import looks_like_period, parse_period
-from storage.report_data import ensure_unit_in_scope
-from storage.reports import summarize
+from storage.reporting.scope import ensure_unit_in_scope
+from storage.reporting.summary import summarize
 from tests import factories as f
 
 NOW = dt.datetime(2026, 6, 10, 3, 0, tzinfo=dt.UTC)

@@ -17,6 +17,7 @@ from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app
 from storage.db import Database
 from storage.models import utcnow
 from storage.outbox import plan
+from storage.outbox_payloads import RecipientUnreachable
 from tests.fakes import FakeTelegram
 from tests.telegram.conftest import telegram_settings
 from tests.telegram.test_end_to_end import free_port
@@ -89,7 +90,7 @@ async def test_metrics_count_handled_and_duplicate_updates_and_read_the_outbox(
                 dedupe_key=key,
                 channel="web",
                 recipient="nobody",
-                payload={"kind": "test"},
+                payload=RecipientUnreachable(channel="web", recipient="nobody", reason="test"),
                 not_before=due,
                 now=overdue,
             )

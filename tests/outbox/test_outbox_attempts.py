@@ -13,11 +13,12 @@ from bot.outbox import OutboxPolicy, OutboxWorker
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox import INTERRUPTED, claim_due, mark_retry, mark_sent, plan
+from storage.outbox_payloads import RecipientUnreachable
 from tests.outbox.test_director_notifications import RecordingSender
 
 NOW = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=30)
-NOTICE = {"kind": "recipient_unreachable", "reason": "test"}
+NOTICE = RecipientUnreachable(channel="telegram", recipient="0", reason="test")
 
 
 async def plan_notice(session: AsyncSession) -> None:

@@ -19,8 +19,11 @@ from storage.outbox import (
     plan,
 )
 from storage.outbox_admin import problem_messages, retry, status_counts
+from storage.outbox_payloads import RecipientUnreachable
 
 NOW = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)
+
+NOTICE = RecipientUnreachable(channel="telegram", recipient="0", reason="test")
 
 
 async def plan_one(session: AsyncSession, key: str = "remind:2026Q2:person1", **kw) -> bool:
@@ -30,7 +33,7 @@ async def plan_one(session: AsyncSession, key: str = "remind:2026Q2:person1", **
         dedupe_key=key,
         channel="telegram",
         recipient="42",
-        payload={"kind": "test"},
+        payload=NOTICE,
         now=kw.pop("now", NOW),
         **kw,
     )
@@ -124,7 +127,7 @@ async def test_a_worker_claims_only_the_channels_it_can_send_on(session: AsyncSe
         dedupe_key="web",
         channel="web",
         recipient="demo-director",
-        payload={"kind": "test"},
+        payload=NOTICE,
         now=NOW,
     )
     claimed = await claim_due(session, now=NOW, channels=["web"])

@@ -26,16 +26,15 @@ from storage.models import (
     UnitLevel,
 )
 from storage.periods import parse_period
-from storage.report_data import (
-    ReportScope,
-    ensure_unit_in_scope,
+from storage.reporting.export_rows import export_items, meeting_rows
+from storage.reporting.figures import (
     items_by_category_quarter,
     items_by_commune_status,
     meeting_compliance,
     status_counts,
     trend_quarters,
 )
-from storage.report_rows import export_items, meeting_rows
+from storage.reporting.scope import ReportScope, ensure_unit_in_scope
 from storage.scope import Actor
 from tests import factories as f
 

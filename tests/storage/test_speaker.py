@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialogs import load_dialog, load_speaker, save_dialog
 from storage.models import ChannelIdentity, DialogState, Person, RoleAssignment
-from storage.runtime import mark_processed
+from storage.processed_updates import mark_processed
 from storage.scope import load_actor
 from tests import factories as f
 

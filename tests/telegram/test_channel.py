@@ -18,7 +18,7 @@ from bot.channels.base import (
     RetryLater,
     TransientFailure,
 )
-from bot.channels.telegram import TelegramSender
+from bot.channels.telegram.channel import TelegramSender
 from handlers.types import Handled, Incoming, Reply
 from storage.models import ChannelIdentity, Person, Role, RoleAssignment
 from storage.people import admin_chat_ids

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram import TelegramSender
+from bot.channels.telegram.channel import TelegramSender
 from bot.outbox import OutboxPolicy, OutboxWorker
 from storage.db import Database
 from storage.demo_data import load_demo_data

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.app import TelegramApplication
-from bot.channels.telegram_render import render, send_replies, shown_length, split_text
+from bot.channels.telegram.render import render, send_replies, shown_length, split_text
 from handlers.types import Button, FileOut, Reply
 from tests.fakes import FakeTelegram
 from tests.telegram.conftest import USER
@@ -85,7 +85,7 @@ async def test_a_payload_over_64_bytes_is_logged_and_dropped_and_the_message_sti
     """A button whose payload is too long in UTF-8 is left out, the others are kept."""
     too_long = "rp:cat:" + "đ" * 29  # 65 bytes, 36 characters
     buttons = ((Button("Tín dụng", too_long), Button("Đất đai", "rp:cat:land")),)
-    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram_render"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.render"):
         await send_replies(application.bot, USER, [Reply(text="Chọn lĩnh vực", buttons=buttons)])
 
     markup = fake_telegram.last_call("sendMessage").params["reply_markup"]

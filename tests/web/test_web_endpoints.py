@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import RecipientUnreachable
-from bot.channels.web import WebChatContext, create_web_app
-from bot.channels.web_files import FileStore
-from bot.channels.web_hub import WebHub, WebSender, event_stream
+from bot.channels.web.app import WebChatContext, create_web_app
+from bot.channels.web.files import FileStore
+from bot.channels.web.hub import WebHub, WebSender, event_stream
 from bot.clock import DemoClock
 from bot.outbox import OutboxPolicy, OutboxWorker
 from handlers.router import Router

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import handler_config
-from bot.channels.zalo import ZaloService, build_zalo
+from bot.channels.zalo.channel import ZaloService, build_zalo
 from bot.settings import Settings
 from bot.webhook import build_webhook_app
 from handlers.router import Router

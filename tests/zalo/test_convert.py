@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from bot.channels.zalo_convert import event_time, is_fresh, signature_matches, to_incoming
+from bot.channels.zalo.convert import event_time, is_fresh, signature_matches, to_incoming
 from handlers.types import IncomingKind, MediaKind
 from tests.fakes import zalo_events as events
 

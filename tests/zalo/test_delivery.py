@@ -11,17 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
-from bot.channels.zalo import ZaloService
-from bot.channels.zalo_client import OUTSIDE_WINDOW_REASON, QUOTA_REASON
+from bot.channels.zalo.channel import ZaloService
+from bot.channels.zalo.client import OUTSIDE_WINDOW_REASON, QUOTA_REASON
 from bot.cli import app as cli_app
 from bot.outbox import OutboxPolicy, OutboxWorker
 from handlers.i18n import get_translator
-from handlers.notifications import render_outbox_payload
+from handlers.notices import render
 from handlers.types import FileOut, Reply
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
 from storage.outbox import mark_refused
+from storage.outbox_payloads import read_payload
 from storage.reminders import plan_due
 from tests import factories as f
 from tests.conftest import database_url
@@ -103,7 +104,7 @@ async def test_a_reminder_zalo_refuses_fails_with_a_readable_reason_and_admins_a
         )
     ).scalar_one()
     assert notice.payload["kind"] == "delivery_refused"
-    (text,) = await render_outbox_payload(demo_session, notice.payload, get_translator("vi"))
+    (text,) = await render(demo_session, read_payload(notice.payload), get_translator("vi"))
     assert reason in text.text
     assert f"coopbot outbox retry {refused.id}" in text.text
     status = await asyncio.to_thread(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.zalo_render import (
+from bot.channels.zalo.render import (
     button_page,
     message_body,
     more_page,

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import PermanentFailure
-from bot.channels.zalo import ZaloService
-from bot.channels.zalo_client import ZaloOAuth
-from bot.channels.zalo_tokens import ZaloTokens
+from bot.channels.zalo.channel import ZaloService
+from bot.channels.zalo.client import ZaloOAuth
+from bot.channels.zalo.tokens import ZaloTokens
 from handlers.types import Reply
 from storage.credentials import Tokens, load_tokens, replace_tokens
 from storage.db import Database

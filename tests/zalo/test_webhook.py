@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.zalo import ZaloService
+from bot.channels.zalo.channel import ZaloService
 from handlers.types import Incoming, Reply
 from storage.models import Attachment, ChannelIdentity, ProcessedUpdate
 from tests.fakes import zalo_events as events

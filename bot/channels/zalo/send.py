@@ -12,9 +12,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.channels.zalo_client import ZaloClient
-from bot.channels.zalo_convert import CHANNEL
-from bot.channels.zalo_render import (
+from bot.channels.common import reader_translator
+from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.convert import CHANNEL
+from bot.channels.zalo.render import (
     BUTTON_LIMIT,
     ZaloOutgoing,
     flat_buttons,
@@ -22,13 +23,12 @@ from bot.channels.zalo_render import (
     more_page,
     render,
 )
-from handlers.i18n import Translator, choose_locale, get_translator
+from handlers.i18n import Translator
 from handlers.types import Button, Reply
 from storage.button_overflow import load_buttons, save_buttons
 from storage.db import Database
 from storage.errors import N_
 from storage.models import utcnow
-from storage.people import preferred_locale
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +110,9 @@ class ZaloMessenger:
 
     async def _translator(self, user_id: str) -> Translator:
         """Return the person's language for the words this channel adds itself."""
-        try:
-            async with self.database.session() as session:
-                stored = await preferred_locale(session, CHANNEL, user_id)
-        except Exception:
-            logger.warning("no stored language for a Zalo user: the database did not answer")
-            stored = None
-        return get_translator(choose_locale(stored, None, self.default_locale))
+        return await reader_translator(
+            self.database, CHANNEL, user_id, default_locale=self.default_locale
+        )
 
 
 class ZaloSender:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from bot.channels.base import RecipientUnreachable
-from bot.channels.web_files import FileStore
+from bot.channels.web.files import FileStore
 from handlers.types import FileOut, Reply
 from storage.demo_personas import PERSONAS
 

@@ -1,7 +1,8 @@
 """The rows of the officials' Excel export: items and quarterly meetings, inside their scope.
 
-The scope and unit filters are those of ``storage.report_data`` (SQL WHERE clauses); dates are
-turned into local calendar days here, because that is how a spreadsheet reader reads them.
+The scope and unit filters are those of ``storage.reporting.scope`` (SQL WHERE clauses); dates
+are turned into local calendar days here, because that is how a spreadsheet reader reads
+them.
 """
 
 from __future__ import annotations
@@ -25,13 +26,8 @@ from storage.models import (
     MeetingAttendance,
     Office,
 )
-from storage.report_data import (
-    ReportScope,
-    is_overdue,
-    item_filters,
-    scoped_communes,
-    today_commune,
-)
+from storage.reporting.figures import is_overdue
+from storage.reporting.scope import ReportScope, item_filters, scoped_communes, today_commune
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The local web chat (``coopbot demo``): a real channel of the same router, storage and outbox.
 
-A small page (``web_static/``) talks to this Starlette app: it sends text, commands, button
+A small page (``static/``) talks to this Starlette app: it sends text, commands, button
 presses and files as a chosen demo persona, and receives every bubble through server-sent
 events. Persona switching and the demo clock exist only here, in demo mode; the app has no
 authentication and is served on 127.0.0.1 unless the operator explicitly says otherwise.
@@ -23,10 +23,10 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels import web_strings as words
-from bot.channels.web_files import FileStore, clean_name
-from bot.channels.web_hub import WebHub, event_stream
-from bot.channels.web_input import PageError, parse_message, read_json, read_upload
+from bot.channels.web import strings as words
+from bot.channels.web.files import FileStore, clean_name
+from bot.channels.web.hub import WebHub, event_stream
+from bot.channels.web.input import PageError, parse_message, read_json, read_upload
 from bot.clock import DemoClock, next_quarter_start, two_weeks_before_quarter_end
 from handlers.i18n import (
     SUPPORTED_LOCALES,
@@ -45,7 +45,7 @@ from storage.dialogs import find_identity, set_person_locale
 logger = logging.getLogger(__name__)
 
 CHANNEL = "web"
-STATIC_DIR = Path(__file__).parent / "web_static"
+STATIC_DIR = Path(__file__).parent / "static"
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 

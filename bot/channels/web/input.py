@@ -14,7 +14,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from bot.channels import web_strings as words
+from bot.channels.web import strings as words
 from handlers.types import IncomingKind
 
 MAX_TEXT = 4096  # Telegram's limit: the conversations are written for it

@@ -35,22 +35,19 @@ from bot.channels.base import (
     RetryLater,
     TransientFailure,
 )
-from bot.channels.telegram_convert import CHANNEL, to_incoming
-from bot.channels.telegram_render import send_replies
+from bot.channels.common import apology, reader_locale
+from bot.channels.telegram.convert import CHANNEL, to_incoming
+from bot.channels.telegram.render import send_replies
 from handlers.command_menu import public_menu
-from handlers.i18n import SUPPORTED_LOCALES, choose_locale, get_translator
+from handlers.i18n import SUPPORTED_LOCALES, get_translator
 from handlers.router import Router
 from handlers.types import CommandMenu, Reply
 from storage.db import Database
 from storage.errors import N_, Unavailable
-from storage.people import admin_chat_ids, forget_command_menu, preferred_locale
+from storage.people import admin_chat_ids, forget_command_menu
 
 logger = logging.getLogger(__name__)
 
-APOLOGY = N_(
-    "Sorry, something went wrong on our side. Nothing you sent was lost — please try again "
-    "in a moment."
-)
 ADMIN_NOTICE = N_(
     "Something went wrong while answering update {update}: {error}. The details are in the log."
 )
@@ -168,21 +165,20 @@ class TelegramChannel:
 
     async def _locale(self, external_id: str, platform_locale: str | None = None) -> str:
         """Return the language a person reads, even when the database is unavailable."""
-        stored = None
-        try:
-            async with self.database.session() as session:
-                stored = await preferred_locale(session, CHANNEL, external_id)
-        except Exception:
-            logger.warning("no stored language for %s: the database did not answer", external_id)
-        return choose_locale(stored, platform_locale, self.default_locale)
+        return await reader_locale(
+            self.database,
+            CHANNEL,
+            external_id,
+            default_locale=self.default_locale,
+            platform_locale=platform_locale,
+        )
 
     async def _apologise(self, update: Update, bot: Bot) -> None:
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
             return
         locale = await self._locale(str(user.id), user.language_code)
-        apology = Reply(text=get_translator(locale).gettext(APOLOGY))
-        await send_replies(bot, chat.id, [apology])
+        await send_replies(bot, chat.id, [apology(get_translator(locale))])
 
     async def _notify_admins(
         self, update_id: int | None, error: BaseException | None, bot: Bot

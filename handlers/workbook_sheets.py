@@ -11,19 +11,14 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.flows.my_items import STATUS_NAMES
-from handlers.flows.report import KIND_LABELS
 from handlers.i18n import Translator, format_quarter
+from handlers.labels import KIND_LABELS, STATUS_NAMES
 from handlers.ports import Sheet, WorkbookSpec
 from storage.categories import list_categories
 from storage.models import FeedbackKind, Status
-from storage.report_data import (
-    ReportScope,
-    elapsed_quarters,
-    status_counts,
-    target_unit_ids,
-)
-from storage.report_rows import ExportItem, export_items, meeting_rows
+from storage.reporting.export_rows import ExportItem, export_items, meeting_rows
+from storage.reporting.figures import elapsed_quarters, status_counts
+from storage.reporting.scope import ReportScope, target_unit_ids
 from storage.targets import targets_progress
 from storage.text import fold
 

@@ -12,19 +12,18 @@ the caller. Images and files go first, each as a message of its own, then the te
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.channels.text_split import split_text
+from handlers.payloads import MoreButtons
 from handlers.types import Button, FileOut, Reply
 
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2000
 BUTTON_LIMIT = 4
-MORE_PAYLOAD = re.compile(r"more:(\d{1,4})")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def button_page(buttons: Sequence[Button], start: int, more_label: str) -> tuple
     if len(remaining) <= BUTTON_LIMIT:
         return remaining
     shown = BUTTON_LIMIT - 1
-    return (*remaining[:shown], Button(more_label, f"more:{start + shown}"))
+    return (*remaining[:shown], Button(more_label, MoreButtons(start + shown).encode()))
 
 
 def render(reply: Reply, more_label: str) -> Rendered:

@@ -23,8 +23,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.channels.base import DeliveryError
-from bot.channels.zalo_client import ZaloClient, ZaloOAuth
-from bot.channels.zalo_convert import (
+from bot.channels.common import apology, reader_translator
+from bot.channels.zalo.client import ZaloClient, ZaloOAuth
+from bot.channels.zalo.convert import (
     CHANNEL,
     QUIET_EVENTS,
     SIGNATURE_HEADER,
@@ -33,29 +34,23 @@ from bot.channels.zalo_convert import (
     signature_matches,
     to_incoming,
 )
-from bot.channels.zalo_render import MORE_PAYLOAD
-from bot.channels.zalo_send import ZaloMessenger, ZaloSender
-from bot.channels.zalo_tokens import ZaloTokens
+from bot.channels.zalo.send import ZaloMessenger, ZaloSender
+from bot.channels.zalo.tokens import ZaloTokens
 from bot.settings import Settings, SettingsError
-from handlers.i18n import choose_locale, get_translator
+from handlers.codec import BadPayload, decode
+from handlers.payloads import MoreButtons
 from handlers.router import Router
-from handlers.types import Incoming, IncomingKind, Reply
+from handlers.types import Incoming, IncomingKind
 from storage.credentials import Tokens
 from storage.db import Database
-from storage.errors import N_
 from storage.models import utcnow
-from storage.people import preferred_locale
+from storage.processed_updates import mark_processed
 from storage.reachability import mark_identity_reachable, mark_identity_unreachable
-from storage.runtime import mark_processed
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/zalo/webhook"
 UNFOLLOW_REASON = "stopped following the Zalo OA"
-APOLOGY = N_(
-    "Sorry, something went wrong on our side. Nothing you sent was lost — please try again "
-    "in a moment."
-)
 
 
 class ZaloChannel:
@@ -148,9 +143,9 @@ class ZaloChannel:
             incoming = await self._prepare(name, event)
             if incoming is None:
                 return
-            more = MORE_PAYLOAD.fullmatch(incoming.payload)
-            if incoming.kind == IncomingKind.BUTTON and more is not None:
-                if await self._more(incoming, int(more.group(1))):
+            more = _more_buttons(incoming)
+            if more is not None:
+                if await self._more(incoming, more.start):
                     return
                 incoming = replace(incoming, update_id=None)  # already recorded as processed
             replies = await self.router.handle(incoming)
@@ -193,13 +188,10 @@ class ZaloChannel:
     async def _apologise(self, user_id: str) -> None:
         """Tell the person something went wrong, in their language; never raise."""
         try:
-            try:
-                async with self.database.session() as session:
-                    stored = await preferred_locale(session, CHANNEL, user_id)
-            except Exception:
-                stored = None  # the database may be what failed
-            translator = get_translator(choose_locale(stored, None, self.default_locale))
-            await self.messenger.send(user_id, [Reply(text=translator.gettext(APOLOGY))])
+            translator = await reader_translator(
+                self.database, CHANNEL, user_id, default_locale=self.default_locale
+            )
+            await self.messenger.send(user_id, [apology(translator)])
         except Exception:
             logger.exception("could not apologise to a Zalo user")
 
@@ -264,3 +256,14 @@ def build_zalo(settings: Settings, database: Database, router: Router) -> ZaloSe
         default_locale=settings.default_locale,
     )
     return ZaloService(channel=channel, sender=ZaloSender(messenger), http=http)
+
+
+def _more_buttons(incoming: Incoming) -> MoreButtons | None:
+    """Return the "More…" press an event is, if it is one."""
+    if incoming.kind != IncomingKind.BUTTON:
+        return None
+    try:
+        press = decode(incoming.payload)
+    except BadPayload:
+        return None
+    return press if isinstance(press, MoreButtons) else None

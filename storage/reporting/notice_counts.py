@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.feedback import OPEN_STATUSES
-from storage.models import AdminUnit, FeedbackItem
+from storage.models import FeedbackItem
 from storage.scope import in_unit_subtree
 
 MAX_REFERENCES = 10
@@ -24,15 +24,6 @@ class WeekSummary:
     overdue: int = 0
     new_this_week: int = 0
     overdue_references: list[str] = field(default_factory=list)
-
-
-async def unit_names(session: AsyncSession, unit_ids: list[int]) -> list[str]:
-    """Return the names of units, in the order given."""
-    rows = await session.execute(
-        select(col(AdminUnit.id), col(AdminUnit.name)).where(col(AdminUnit.id).in_(unit_ids))
-    )
-    names = dict(rows.all())
-    return [names[i] for i in unit_ids if i in names]
 
 
 async def week_summary(

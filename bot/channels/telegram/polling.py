@@ -34,7 +34,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, Ti
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, TelegramApplication, services
-from bot.channels.telegram import Outcome, TelegramChannel
+from bot.channels.telegram.channel import Outcome, TelegramChannel
 from bot.ops import ops_server
 
 logger = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """What an official's chart or export is about: a period and a unit, typed or from a button.
 
 Typed: ``/chart``, ``/chart q1``, ``/chart 2026Q1 Trinh Phú``, ``/chart Trinh Phú 2026``; the
-unit is any era's name, diacritics optional. Buttons: ``<prefix>:<period key>:<unit id or 0>``.
-Either way the unit is re-checked against the person's scope, since payloads can be forged.
+unit is any era's name, diacritics optional. Buttons: ``Charts`` and ``Workbook`` of
+``handlers.payloads`` (a period key and a unit id, 0 for the whole scope). Either way the unit
+is re-checked against the person's scope, since payloads can be forged.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from dataclasses import dataclass
 
 from handlers.commands import is_command
 from handlers.i18n import Translator, format_quarter
+from handlers.payloads import Charts, Workbook
 from handlers.turn import Turn
 from handlers.types import IncomingKind
 from storage.errors import N_, Ambiguous, CoopbotError, InvalidInput, NotFound, PermissionDenied
 from storage.models import AdminUnit, Role
 from storage.periods import Period, looks_like_period, parse_period
-from storage.report_data import ReportScope, ensure_unit_in_scope
-from storage.summaries import unit_names
-from storage.units import resolve_unit
+from storage.reporting.scope import ReportScope, ensure_unit_in_scope
+from storage.units import resolve_unit, unit_names
 
+ViewPress = Charts | Workbook
 VIEW_ROLES = frozenset({Role.OFFICIAL, Role.COMMUNE_LEADER, Role.ADMIN})
 NOT_FOR_YOU = N_("Charts and Excel exports are for officials and commune leaders.")
 NOT_AVAILABLE = N_("Charts and Excel exports are not available in this setup.")
@@ -33,10 +35,10 @@ class View:
     period: Period
     unit: AdminUnit | None = None
 
-    def payload(self, prefix: str) -> str:
-        """Return the button payload that asks for this view again (ASCII, ≤ 20 bytes)."""
-        unit_id = self.unit.id if self.unit is not None else 0
-        return f"{prefix}:{self.period.key}:{unit_id}"
+    def payload(self, kind: type[ViewPress]) -> str:
+        """Return the payload of a button of ``kind`` that asks for this view again."""
+        unit_id = self.unit.id or 0 if self.unit is not None else 0
+        return kind(self.period.key, unit_id).encode()
 
     def scope(self, turn: Turn) -> ReportScope:
         """Return the storage scope of this view for the person of ``turn``."""
@@ -107,26 +109,22 @@ async def _typed_unit(turn: Turn, name: str) -> AdminUnit:
     return await ensure_unit_in_scope(turn.session, turn.actor, target.id or 0)
 
 
-async def view_from_payload(turn: Turn, argument: str) -> View | None:
-    """Read ``<period key>:<unit id>`` from a button; None when it is malformed.
+async def view_from_press(turn: Turn, press: ViewPress) -> View | None:
+    """Read the period and unit of a button; None when the period is not one.
 
     Raises:
         PermissionDenied: the unit is outside the person's scope.
     """
     assert turn.actor is not None  # noqa: S101
-    key, _, unit_text = argument.partition(":")
-    if not unit_text.isdigit() or not looks_like_period(key):
-        return None
     try:
-        period = parse_period(key, _today(turn))
+        period = parse_period(press.period, _today(turn))
     except InvalidInput:
         return None
-    if period.key != key:
+    if period.key != press.period:
         return None
-    unit_id = int(unit_text)
-    if unit_id == 0:
+    if press.unit == 0:
         return View(period)
-    return View(period, await ensure_unit_in_scope(turn.session, turn.actor, unit_id))
+    return View(period, await ensure_unit_in_scope(turn.session, turn.actor, press.unit))
 
 
 def period_label(period: Period, translator: Translator) -> str:
@@ -147,14 +145,13 @@ async def scope_label(turn: Turn, view: View) -> str:
     return ", ".join(await unit_names(turn.session, turn.actor.unit_ids()))
 
 
-def asks_for(turn: Turn, command: str, prefix: str) -> bool:
-    """Tell whether the turn is ``/command`` or a ``prefix:`` button of an admitted person."""
-    incoming = turn.incoming
-    pressed = incoming.kind == IncomingKind.BUTTON and incoming.payload.startswith(prefix + ":")
+def asks_for(turn: Turn, command: str, kind: type[ViewPress]) -> bool:
+    """Tell whether the turn is ``/command`` or a button of ``kind``, from an admitted person."""
+    pressed = isinstance(turn.pressed, kind)
     return turn.actor is not None and (is_command(turn, command) or pressed)
 
 
-async def read_view(turn: Turn, command: str, prefix: str) -> View | None:
+async def read_view(turn: Turn, command: str) -> View | None:
     """Return the view asked for, or None when the turn is already answered (a refusal)."""
     if refuse_or_unavailable(turn):
         return None
@@ -165,7 +162,8 @@ async def read_view(turn: Turn, command: str, prefix: str) -> View | None:
         except BadArguments as error:
             turn.say(turn.error_text(error) + "\n" + usage(turn, command))
             return None
-    view = await view_from_payload(turn, incoming.payload.removeprefix(prefix + ":"))
+    press = turn.pressed
+    view = await view_from_press(turn, press) if isinstance(press, Charts | Workbook) else None
     if view is None:
         turn.say(turn._("That button is not valid any more."))
     return view

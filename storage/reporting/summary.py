@@ -3,7 +3,7 @@ quarterly meeting compliance, for a period and a unit, inside the person's scope
 
 Everything is an aggregate in SQL with the person's scope in the WHERE clause, medians
 included (``percentile_cont`` on PostgreSQL, the middle rows in order on SQLite), all in one
-statement that reads the items in scope once (``storage.summary_query``).
+statement that reads the items in scope once (``storage.reporting.summary_statement``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from sqlmodel import col
 from storage.calendar import VIETNAM, Quarter
 from storage.models import FeedbackItem
 from storage.periods import Period
+from storage.reporting.summary_statement import Shape, statement
 from storage.scope import Actor, in_unit_subtree, item_scope_clause
-from storage.summary_query import Shape, statement
 
 DAY = 86400.0
 
@@ -77,7 +77,8 @@ async def summarize(
 ) -> Summary:
     """Summarise the items filed in ``period`` inside ``unit_ids`` (default: all in scope).
 
-    One statement, so the items in scope are found once (see ``storage.summary_query``).
+    One statement, so the items in scope are found once
+    (see ``storage.reporting.summary_statement``).
     """
     dialect = session.get_bind().dialect.name
     summary = Summary(period=period)

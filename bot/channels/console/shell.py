@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from bot.channels.base import RetryLater
-from bot.channels.web_files import FileStore
-from bot.channels.web_input import typed_fields
-from bot.channels.web_strings import persona_label
+from bot.channels.web.files import FileStore
+from bot.channels.web.input import typed_fields
+from bot.channels.web.strings import persona_label
 from bot.clock import DemoClock
 from bot.demo import DemoPaths, prepare_demo
 from bot.outbox import OutboxWorker

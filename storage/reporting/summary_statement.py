@@ -40,7 +40,6 @@ from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import col
 
 from storage.feedback import OPEN_STATUSES
-from storage.membership import in_selected
 from storage.models import (
     RESOLUTION_SECONDS,
     RESPONSE_SECONDS,
@@ -51,6 +50,7 @@ from storage.models import (
     UnitLevel,
 )
 from storage.scope import Ids, in_unit_subtree, items_of, unit_subtree
+from storage.sql_in import in_selected
 
 TOP_CATEGORIES = 5
 TOP_COMMUNES = 10

@@ -1,0 +1,1 @@
+"""``coopbot shell``: the same conversations in a terminal (``shell``)."""
