@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import (
     ChannelSender,
+    DeliveryError,
     MessagingWindowClosed,
     PermanentFailure,
     RecipientUnreachable,
     RetryLater,
-    TransientFailure,
 )
 from bot.metrics import Metrics
 from handlers.i18n import choose_locale, get_translator
@@ -70,8 +70,17 @@ class OutboxPolicy:
 
 def backoff(attempts: int, policy: OutboxPolicy, rng: random.Random | None = None) -> float:
     """Return the delay before attempt ``attempts + 1``: exponential, capped, with jitter."""
-    delay = min(policy.max_delay, policy.base_delay * 2 ** max(attempts - 1, 0))
+    delay: float = min(policy.max_delay, policy.base_delay * 2.0 ** max(attempts - 1, 0))
     return delay * (0.5 + (rng or random).random() / 2)
+
+
+# An attempt's outcome: the storage call recording it, given (session, message id, attempt).
+Outcome = Callable[[AsyncSession, int, int], Awaitable[object]]
+
+
+def failed_with(reason: str) -> Outcome:
+    """Return the outcome "failed for good, with ``reason``"."""
+    return lambda session, id_, attempt: mark_failed(session, id_, reason, attempt=attempt)
 
 
 class OutboxWorker:
@@ -139,90 +148,95 @@ class OutboxWorker:
                     await asyncio.wait_for(stop.wait(), timeout=idle_interval)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        message_id, attempt = message.id or 0, message.attempts
         if message.last_error == INTERRUPTED:
             logger.warning(
                 "outbox message %s: an earlier attempt was interrupted; sending it again "
                 "(it may arrive twice)",
-                message_id,
+                message.id,
             )
         sender = self.senders.get(message.channel)
         if sender is None:
             missing = f"channel {message.channel} is not running"
             await self._retry(message, dt.timedelta(minutes=5), missing)
             return
-        try:
-            replies = await self._render(message)
-        except (Busy, Unavailable) as error:
-            logger.warning("outbox message %s not rendered: %s", message_id, error)
-            await self._retry(message, dt.timedelta(seconds=5), str(error))
-            return
-        except (InvalidPayload, Unrenderable) as error:
-            # Not a passing fault: no later attempt can read this payload either.
-            logger.error("outbox message %s cannot be sent: %s", message_id, error)
-            self._failed(message, "invalid")
-            invalid = str(error)
-            await self._record(
-                message_id,
-                lambda session: mark_failed(session, message_id, invalid, attempt=attempt),
-            )
-            return
-        except Exception as error:
-            logger.exception("outbox message %s could not be rendered", message_id)
-            await self._retry(message, self._backoff(message), f"render: {error}"[:200])
+        replies = await self._replies(message)
+        if replies is None:
             return
         try:
             if replies:
                 await self._pace(message.channel, message.recipient)
                 await sender.send(message.recipient, replies)
-        except RecipientUnreachable as error:
+        except DeliveryError as error:
+            await self._undelivered(message, error)
+            return
+        now = self.clock()
+        if self.metrics is not None and replies:
+            self.metrics.message_sent(message.channel, message.next_attempt_at, now)
+        await self._settle(
+            message, lambda session, id_, attempt: mark_sent(session, id_, now, attempt=attempt)
+        )
+
+    async def _replies(self, message: OutboxMessage) -> list[Reply] | None:
+        """Return what a message says, or None when rendering failed (the outcome is recorded).
+
+        A passing database fault or an unexpected error is tried again later; a payload no
+        attempt can read (unknown or invalid kind) fails the message with the reason.
+        """
+        try:
+            return await self._render(message)
+        except (Busy, Unavailable) as error:
+            logger.warning("outbox message %s not rendered: %s", message.id, error)
+            await self._retry(message, dt.timedelta(seconds=5), str(error))
+        except (InvalidPayload, Unrenderable) as error:
+            logger.error("outbox message %s cannot be sent: %s", message.id, error)
+            self._failed(message, "invalid")
+            await self._settle(message, failed_with(str(error)))
+        except Exception as error:
+            logger.exception("outbox message %s could not be rendered", message.id)
+            await self._retry(message, self._backoff(message), f"render: {error}"[:200])
+        return None
+
+    async def _undelivered(self, message: OutboxMessage, error: DeliveryError) -> None:
+        """Record what a channel's refusal means: unreachable, later, again, or never."""
+        reason = str(error)
+        if isinstance(error, RecipientUnreachable):
             logger.warning(
                 "recipient %s on %s is unreachable: %s", message.recipient, message.channel, error
             )
             self._failed(message, "unreachable")
-            blocked = str(error) or "blocked"
-            await self._record(
-                message_id,
-                lambda session: mark_unreachable(
-                    session, message_id, blocked, now=self.clock(), attempt=attempt
-                ),
-            )
-        except RetryLater as error:
-            self._failed(message, "retry_later")
-            await self._retry(
-                message,
-                dt.timedelta(seconds=error.seconds),
-                str(error),
-                max_attempts=self.policy.max_attempts + 1,
-            )
-        except TransientFailure as error:
-            self._failed(message, "transient")
-            await self._retry(message, self._backoff(message), str(error) or type(error).__name__)
-        except MessagingWindowClosed as error:
-            logger.warning("outbox message %s not allowed now: %s", message_id, error)
-            self._failed(message, "refused")
-            refusal = str(error)
-            await self._record(
-                message_id,
-                lambda session: mark_refused(
-                    session, message_id, refusal, now=self.clock(), attempt=attempt
-                ),
-            )
-        except PermanentFailure as error:
-            logger.error("outbox message %s refused: %s", message_id, error)
-            self._failed(message, "permanent")
-            refusal = str(error)
-            await self._record(
-                message_id,
-                lambda session: mark_failed(session, message_id, refusal, attempt=attempt),
-            )
-        else:
             now = self.clock()
-            if self.metrics is not None and replies:
-                self.metrics.message_sent(message.channel, message.next_attempt_at, now)
-            await self._record(
-                message_id, lambda session: mark_sent(session, message_id, now, attempt=attempt)
+            await self._settle(
+                message,
+                lambda session, id_, attempt: mark_unreachable(
+                    session, id_, reason or "blocked", now=now, attempt=attempt
+                ),
             )
+        elif isinstance(error, RetryLater):
+            self._failed(message, "retry_later")
+            delay = dt.timedelta(seconds=error.seconds)
+            await self._retry(message, delay, reason, max_attempts=self.policy.max_attempts + 1)
+        elif isinstance(error, MessagingWindowClosed):
+            logger.warning("outbox message %s not allowed now: %s", message.id, error)
+            self._failed(message, "refused")
+            now = self.clock()
+            await self._settle(
+                message,
+                lambda session, id_, attempt: mark_refused(
+                    session, id_, reason, now=now, attempt=attempt
+                ),
+            )
+        elif isinstance(error, PermanentFailure):
+            logger.error("outbox message %s refused: %s", message.id, error)
+            self._failed(message, "permanent")
+            await self._settle(message, failed_with(reason))
+        else:  # TransientFailure, or any other delivery error: try again later
+            self._failed(message, "transient")
+            await self._retry(message, self._backoff(message), reason or type(error).__name__)
+
+    async def _settle(self, message: OutboxMessage, outcome: Outcome) -> None:
+        """Record ``outcome`` for the attempt ``message`` is in."""
+        message_id, attempt = message.id or 0, message.attempts
+        await self._record(message_id, lambda session: outcome(session, message_id, attempt))
 
     async def _render(self, message: OutboxMessage) -> list[Reply]:
         """Return the replies a message stands for, in its recipient's language.
@@ -257,12 +271,11 @@ class OutboxWorker:
         max_attempts: int | None = None,
     ) -> None:
         """Schedule another attempt of ``message`` (unless it left this attempt meanwhile)."""
-        message_id, attempt = message.id or 0, message.attempts
-        await self._record(
-            message_id,
-            lambda session: mark_retry(
+        await self._settle(
+            message,
+            lambda session, id_, attempt: mark_retry(
                 session,
-                message_id,
+                id_,
                 delay=delay,
                 error=error,
                 max_attempts=max_attempts or self.policy.max_attempts,

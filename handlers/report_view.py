@@ -9,6 +9,7 @@ is re-checked against the person's scope, since payloads can be forged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from handlers.commands import is_command
@@ -149,6 +150,22 @@ def asks_for(turn: Turn, command: str, kind: type[ViewPress]) -> bool:
     """Tell whether the turn is ``/command`` or a button of ``kind``, from an admitted person."""
     pressed = isinstance(turn.pressed, kind)
     return turn.actor is not None and (is_command(turn, command) or pressed)
+
+
+def view_route(
+    command: str, kind: type[ViewPress], send: Callable[[Turn, View], Awaitable[None]]
+) -> Callable[[Turn], Awaitable[bool]]:
+    """Return the route answering ``/command`` and ``kind`` buttons by sending the view."""
+
+    async def route(turn: Turn) -> bool:
+        if not asks_for(turn, command, kind):
+            return False
+        view = await read_view(turn, command)
+        if view is not None:
+            await send(turn, view)
+        return True
+
+    return route
 
 
 async def read_view(turn: Turn, command: str) -> View | None:

@@ -296,7 +296,7 @@ async def mark_refused(
         recipient=message.recipient,
         person_id=message.person_id,
         reason=reason[:200],
-        message_id=message.id,
+        message_id=message.id or 0,
     )
     await tell_admins(session, notice, now=now)
 

@@ -94,7 +94,7 @@ class DeliveryRefused(_Kind):
     recipient: str = Field(max_length=64)
     person_id: int | None = None
     reason: str = Field(max_length=200)
-    message_id: int | None = None
+    message_id: Id
 
 
 OutboxPayload = Annotated[

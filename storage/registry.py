@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -258,7 +258,10 @@ def _header_problems(header: Header, report: ImportReport) -> None:
         report.errors.append(RowError(header.row, key, message, params))
 
 
-def _unwrap(value: Any) -> Any:
+Resolved = TypeVar("Resolved")
+
+
+def _unwrap(value: Resolved | CellError) -> Resolved:
     if isinstance(value, CellError):
         raise value
     return value

@@ -115,7 +115,7 @@ async def load_actor(
     return Actor(person_id=person_id, grants=grants)
 
 
-def unit_subtree(unit_ids: Ids) -> CompoundSelect:
+def unit_subtree(unit_ids: Ids) -> CompoundSelect[int]:
     """Return a query of the ids of every unit inside ``unit_ids``, in any era.
 
     ``unit_ids`` is a list, or an expanding bind parameter that will hold one.

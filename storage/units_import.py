@@ -112,6 +112,33 @@ class SourceData:
     province_aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Folded spellings of every province name of either era → keys of provinces of today."""
 
+    _seen: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, unit: SourceUnit) -> None:
+        """Add a unit once (the package repeats provinces and districts on every row)."""
+        if unit.key not in self._seen:
+            self._seen.add(unit.key)
+            self.units.append(unit)
+
+    def add_province(self, row: sqlite3.Row, key: str, group: str, *, current: bool) -> None:
+        """Add the province of a package row, and its spellings as aliases of ``group``."""
+        name = nfc(row["province"])
+        for spelling in (fold(name), fold_unit_name(name), row["provinceShortKey"]):
+            self.province_aliases[spelling.replace(" ", "")].add(group)
+        self.add(
+            SourceUnit(
+                key=key,
+                level=UnitLevel.PROVINCE,
+                code=row["provinceCode"],
+                name=name,
+                unit_type=_type_of(name, nfc(row["provinceShort"])),
+                parent_key=None,
+                valid_from=REFORM_DATE if current else None,
+                valid_to=None if current else REFORM_DATE,
+                group=group,
+            )
+        )
+
     def group_name(self, group: str) -> str:
         """Return the name of the province of today whose key is ``group``."""
         key = _new_key(group)
@@ -164,98 +191,48 @@ def _build_source(
     group_of_old: dict[str, str] = {
         old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds
     }
-    seen: set[str] = set()
-
-    def add(unit: SourceUnit) -> None:
-        if unit.key not in seen:
-            seen.add(unit.key)
-            data.units.append(unit)
-
-    def alias(name: str, short_key: str, group: str) -> None:
-        for spelling in (fold(name), fold_unit_name(name), short_key):
-            data.province_aliases[spelling.replace(" ", "")].add(group)
-
     for row in current_rows:
         group = row["provinceKey"]
         province_key = _new_key(group)
-        province_name = nfc(row["province"])
-        alias(province_name, row["provinceShortKey"], group)
-        add(
-            SourceUnit(
-                key=province_key,
-                level=UnitLevel.PROVINCE,
-                code=row["provinceCode"],
-                name=province_name,
-                unit_type=_type_of(province_name, nfc(row["provinceShort"])),
-                parent_key=None,
-                valid_from=REFORM_DATE,
-                valid_to=None,
-                group=group,
-            )
-        )
-        ward_name = nfc(row["ward"])
-        add(
-            SourceUnit(
-                key=_new_key(group, row["wardKey"]),
-                level=UnitLevel.COMMUNE,
-                code=row["wardCode"],
-                name=ward_name,
-                unit_type=nfc(row["wardType"]),
-                parent_key=province_key,
-                valid_from=REFORM_DATE,
-                valid_to=None,
-                group=group,
-            )
-        )
-
+        data.add_province(row, province_key, group, current=True)
+        ward_key = _new_key(group, row["wardKey"])
+        data.add(_unit(row, "ward", ward_key, province_key, group, current=True))
     for row in legacy_rows:
         group = group_of_old[row["provinceKey"]]
         province_key = _old_key(row["provinceKey"])
-        province_name = nfc(row["province"])
-        alias(province_name, row["provinceShortKey"], group)
-        add(
-            SourceUnit(
-                key=province_key,
-                level=UnitLevel.PROVINCE,
-                code=row["provinceCode"],
-                name=province_name,
-                unit_type=_type_of(province_name, nfc(row["provinceShort"])),
-                parent_key=None,
-                valid_from=None,
-                valid_to=REFORM_DATE,
-                group=group,
-            )
-        )
+        data.add_province(row, province_key, group, current=False)
         district_key = _old_key(row["provinceKey"], row["districtKey"])
-        add(
-            SourceUnit(
-                key=district_key,
-                level=UnitLevel.DISTRICT,
-                code=row["districtCode"],
-                name=nfc(row["district"]),
-                unit_type=nfc(row["districtType"]),
-                parent_key=province_key,
-                valid_from=None,
-                valid_to=REFORM_DATE,
-                group=group,
-            )
-        )
+        data.add(_unit(row, "district", district_key, province_key, group, current=False))
         if not row["ward"]:
             continue  # an island district without communes (it became a special zone)
-        add(
-            SourceUnit(
-                key=_old_key(row["provinceKey"], row["districtKey"], row["wardKey"]),
-                level=UnitLevel.COMMUNE,
-                code=row["wardCode"],
-                name=nfc(row["ward"]),
-                unit_type=nfc(row["wardType"] or ""),
-                parent_key=district_key,
-                valid_from=None,
-                valid_to=REFORM_DATE,
-                group=group,
-            )
-        )
+        ward_key = _old_key(row["provinceKey"], row["districtKey"], row["wardKey"])
+        data.add(_unit(row, "ward", ward_key, district_key, group, current=False))
+    data.successions = _classify(_succession_pairs(converter), {u.key: u for u in data.units})
+    return data
 
+
+_LEVEL_OF_COLUMN = {"district": UnitLevel.DISTRICT, "ward": UnitLevel.COMMUNE}
+
+
+def _unit(
+    row: sqlite3.Row, column: str, key: str, parent_key: str, group: str, *, current: bool
+) -> SourceUnit:
+    """Return the district or commune (``column``) of a package row."""
+    return SourceUnit(
+        key=key,
+        level=_LEVEL_OF_COLUMN[column],
+        code=row[f"{column}Code"],
+        name=nfc(row[column]),
+        unit_type=nfc(row[f"{column}Type"] or ""),
+        parent_key=parent_key,
+        valid_from=REFORM_DATE if current else None,
+        valid_to=None if current else REFORM_DATE,
+        group=group,
+    )
+
+
+def _succession_pairs(converter: Any) -> list[tuple[str, str]]:
+    """Return (old key, new key) of every province and commune the converter maps."""
     pairs: list[tuple[str, str]] = [
         (_old_key(old), _new_key(new))
         for new, olds in converter["DICT_PROVINCE"].items()
@@ -272,8 +249,7 @@ def _build_source(
                 (_old_key(*old.split("_")), _new_key(new_province, part["newWardKey"]))
                 for part in parts
             )
-    data.successions = _classify(pairs, {u.key: u for u in data.units})
-    return data
+    return pairs
 
 
 def _classify(

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -41,6 +40,7 @@ fake_telegram = fixtures.fake_telegram
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 4201
+WAIT = 5.0  # seconds a test waits for the fake before failing; far below the long polls
 
 
 @pytest.fixture
@@ -182,29 +182,26 @@ async def test_get_updates_drops_updates_below_the_offset(fake_telegram, bot):
 
 async def test_long_poll_returns_as_soon_as_an_update_is_pushed(fake_telegram, bot):
     """A long-polling getUpdates wakes up when the test pushes an update."""
-    fake_telegram.max_poll_timeout = 2.0
+    fake_telegram.max_poll_timeout = 60.0  # within WAIT, only a woken poll can answer
 
-    async def push_soon() -> None:
-        await asyncio.sleep(0.2)
-        fake_telegram.push_message(USER, "đến rồi")
-
-    pusher = asyncio.create_task(push_soon())
-    started = time.monotonic()
-    updates = await bot.get_updates(timeout=10)
-    elapsed = time.monotonic() - started
-    await pusher
+    poll = asyncio.create_task(bot.get_updates(timeout=10))
+    assert await asyncio.to_thread(fake_telegram.long_poll_waiting.wait, WAIT)
+    assert not poll.done()
+    fake_telegram.push_message(USER, "đến rồi")
+    updates = await asyncio.wait_for(poll, WAIT)
 
     assert [u.message.text for u in updates] == ["đến rồi"]
-    assert 0.15 < elapsed < 1.5
 
 
 async def test_long_poll_waits_no_longer_than_the_test_cap(fake_telegram, bot):
-    """An empty long poll answers after the capped timeout with no updates."""
+    """An empty long poll waits, then answers at the capped timeout with no updates."""
     fake_telegram.max_poll_timeout = 0.3
-    started = time.monotonic()
-    updates = await bot.get_updates(timeout=30)
+
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    assert await asyncio.to_thread(fake_telegram.long_poll_waiting.wait, WAIT)
+    updates = await asyncio.wait_for(poll, WAIT)  # well before the 30 s the bot asked for
+
     assert updates == ()
-    assert 0.25 < time.monotonic() - started < 2
 
 
 async def test_start_command_carries_a_bot_command_entity(fake_telegram, bot):

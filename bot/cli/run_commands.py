@@ -73,16 +73,7 @@ def run_bot(
     """Run the bot (Telegram, Zalo or both) until stopped (Ctrl+C or SIGTERM)."""
     settings = settings_or_exit()
     configure_logging(settings)
-    if settings.zalo_configured and settings.zalo_missing():
-        fail(f"Zalo is half configured: set {', '.join(settings.zalo_missing())}", code=2)
-    if not settings.telegram_enabled and not settings.zalo_enabled:
-        fail(
-            "TELEGRAM_BOT_TOKEN is not set and Zalo is not configured: create a bot with "
-            "@BotFather, or see docs/zalo.md",
-            code=2,
-        )
-    if not settings.telegram_enabled and not webhook:
-        fail("Zalo needs --webhook: Zalo posts its events to /zalo/webhook", code=2)
+    _check_channels(settings, webhook=webhook)
     target = _webhook_target(settings) if webhook and settings.telegram_enabled else None
     problem = run(_schema_problem, settings)
     if problem is not None:
@@ -118,6 +109,20 @@ def run_bot(
     except ServeError as error:
         fail(str(error))
     logger.info("stopped")
+
+
+def _check_channels(settings: Settings, *, webhook: bool) -> None:
+    """Exit with one line when no channel, or a half-configured one, would run."""
+    if settings.zalo_configured and settings.zalo_missing():
+        fail(f"Zalo is half configured: set {', '.join(settings.zalo_missing())}", code=2)
+    if not settings.telegram_enabled and not settings.zalo_enabled:
+        fail(
+            "TELEGRAM_BOT_TOKEN is not set and Zalo is not configured: create a bot with "
+            "@BotFather, or see docs/zalo.md",
+            code=2,
+        )
+    if not settings.telegram_enabled and not webhook:
+        fail("Zalo needs --webhook: Zalo posts its events to /zalo/webhook", code=2)
 
 
 def _webhook_target(settings: Settings) -> tuple[str, str]:

@@ -19,10 +19,9 @@ from handlers.payloads import Charts, Workbook
 from handlers.ports import ChartSpec, Series
 from handlers.report_view import (
     View,
-    asks_for,
     period_label,
-    read_view,
     scope_label,
+    view_route,
 )
 from handlers.turn import Turn
 from handlers.types import Button, Reply
@@ -36,18 +35,6 @@ from storage.reporting.figures import (
 )
 
 logger = logging.getLogger(__name__)
-
-COMMAND = "chart"
-
-
-async def route(turn: Turn) -> bool:
-    """Answer /chart and the ``ch:`` buttons."""
-    if not asks_for(turn, COMMAND, Charts):
-        return False
-    view = await read_view(turn, COMMAND)
-    if view is not None:
-        await send_charts(turn, view)
-    return True
 
 
 async def send_charts(turn: Turn, view: View) -> None:
@@ -172,3 +159,7 @@ async def _meetings(turn: Turn, view: View, where: str) -> tuple[ChartSpec | Non
         for n, c in zip(names, compliance, strict=True)
     ]
     return spec, "\n".join(lines)
+
+
+# /chart and the Charts buttons.
+route = view_route("chart", Charts, send_charts)

@@ -13,28 +13,15 @@ import logging
 from handlers.payloads import Charts, Workbook
 from handlers.report_view import (
     View,
-    asks_for,
     period_label,
-    read_view,
     scope_label,
+    view_route,
 )
 from handlers.turn import Turn
 from handlers.types import Button, Reply
 from handlers.workbook_sheets import build_workbook
 
 logger = logging.getLogger(__name__)
-
-COMMAND = "export"
-
-
-async def route(turn: Turn) -> bool:
-    """Answer /export and the ``ex:`` buttons."""
-    if not asks_for(turn, COMMAND, Workbook):
-        return False
-    view = await read_view(turn, COMMAND)
-    if view is not None:
-        await send_workbook(turn, view)
-    return True
 
 
 async def send_workbook(turn: Turn, view: View) -> None:
@@ -62,3 +49,7 @@ async def send_workbook(turn: Turn, view: View) -> None:
         )
     )
     logger.info("workbook of %s sent to person %s", view.payload(Workbook), turn.person_id)
+
+
+# /export and the Workbook buttons.
+route = view_route("export", Workbook, send_workbook)

@@ -29,6 +29,7 @@ from handlers.payloads import (
     MenuEntry,
     OpenMenuEntry,
 )
+from handlers.steps import StepButtons
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.calendar import Quarter
@@ -59,22 +60,18 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-# Which buttons each step takes ("log the meeting" and "cancel" are taken anywhere).
-ACCEPTS: dict[Step, tuple[type[Payload], ...]] = {
-    Step.COMMUNE: (),
-    Step.DATE: (MeetingDay,),
-    Step.COOPERATIVES: (MeetingToggleCooperative, MeetingCooperativesDone),
-    Step.NOTES: (MeetingSkipNotes,),
-    Step.OUTCOMES: (MeetingOutcome,),
-    Step.CONFIRM: (MeetingSave,),
-}
-STEP_PRESSES: tuple[type[Payload], ...] = (
-    MeetingDay,
-    MeetingToggleCooperative,
-    MeetingCooperativesDone,
-    MeetingSkipNotes,
-    MeetingOutcome,
-    MeetingSave,
+# The buttons each step takes ("log the meeting" and "cancel" are taken anywhere).
+BUTTONS = StepButtons(
+    FLOW,
+    Step,
+    {
+        Step.COMMUNE: (),
+        Step.DATE: (MeetingDay,),
+        Step.COOPERATIVES: (MeetingToggleCooperative, MeetingCooperativesDone),
+        Step.NOTES: (MeetingSkipNotes,),
+        Step.OUTCOMES: (MeetingOutcome,),
+        Step.CONFIRM: (MeetingSave,),
+    },
 )
 
 
@@ -89,7 +86,7 @@ async def route(turn: Turn) -> bool:
     if isinstance(press := turn.pressed, LogMeeting):
         await _start(turn, press.commune)
         return True
-    if isinstance(press, STEP_PRESSES):
+    if isinstance(press, BUTTONS.kinds):
         await _press(turn, press)
         return True
     if turn.dialog is not None and turn.dialog.flow == FLOW and incoming.kind == IncomingKind.TEXT:
@@ -225,11 +222,11 @@ async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
 
 async def _press(turn: Turn, press: Payload) -> None:
     """Apply a button of the meeting log, if it fits the step the log is at."""
-    dialog = turn.dialog if turn.dialog is not None and turn.dialog.flow == FLOW else None
-    if dialog is None or not isinstance(press, ACCEPTS[Step(dialog.step)]):
+    step = BUTTONS.current(turn)
+    if step is None or turn.dialog is None or not BUTTONS.takes(step, press):
         turn.say(turn._("That button is not valid any more. Send /meeting to log a meeting."))
         return
-    draft = dict(dialog.draft)
+    draft = dict(turn.dialog.draft)
     match press:
         case MeetingDay(day=day):
             await _take_date(turn, draft, day)

@@ -28,6 +28,7 @@ from handlers.payloads import (
     ReportOfferedText,
     ReportSend,
 )
+from handlers.steps import StepButtons
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.categories import list_categories
@@ -51,18 +52,19 @@ class Step(StrEnum):
     PREVIEW = "preview"
 
 
-# Which buttons each step takes; "back" is taken at every step, "cancel" anywhere.
-ACCEPTS: dict[Step, tuple[type[Payload], ...]] = {
-    Step.COOPERATIVE: (ReportCooperative,),
-    Step.KIND: (ReportOfferedText, ReportKind),
-    Step.CATEGORY: (ReportCategory,),
-    Step.TEXT: (),
-    Step.MEDIA: (ReportAttachmentsDone,),
-    Step.PREVIEW: (ReportSend, ReportEditText, ReportChangeCategory),
-}
-PRESSES: tuple[type[Payload], ...] = (
-    ReportBack,
-    *{k for kinds in ACCEPTS.values() for k in kinds},
+# The buttons each step takes ("back" at every step; "cancel" anywhere, see commands).
+BUTTONS = StepButtons(
+    FLOW,
+    Step,
+    {
+        Step.COOPERATIVE: (ReportCooperative,),
+        Step.KIND: (ReportOfferedText, ReportKind),
+        Step.CATEGORY: (ReportCategory,),
+        Step.TEXT: (),
+        Step.MEDIA: (ReportAttachmentsDone,),
+        Step.PREVIEW: (ReportSend, ReportEditText, ReportChangeCategory),
+    },
+    anywhere=(ReportBack,),
 )
 # The step a "back" button returns to.
 PREVIOUS = {
@@ -87,7 +89,7 @@ async def route(turn: Turn) -> bool:
     if is_command(turn, "report") or turn.pressed == OpenMenuEntry(MenuEntry.REPORT):
         await start(turn, {})
         return True
-    if isinstance(press := turn.pressed, PRESSES):
+    if isinstance(press := turn.pressed, BUTTONS.kinds):
         await _press(turn, press)
         return True
     if (
@@ -196,14 +198,14 @@ def _stale(turn: Turn) -> None:
 
 async def _press(turn: Turn, press: Payload) -> None:
     """Apply a report button, if it fits the step the conversation is at."""
-    dialog = turn.dialog if turn.dialog is not None and turn.dialog.flow == FLOW else None
-    if dialog is None:
+    step = BUTTONS.current(turn)
+    if step is None or turn.dialog is None:
         turn.say(turn._("That button is not valid any more. Send /report to start a report."))
         return
-    step, draft = Step(dialog.step), dict(dialog.draft)
+    draft = dict(turn.dialog.draft)
     if isinstance(press, ReportBack):
         await _back(turn, step, draft)
-    elif not isinstance(press, ACCEPTS[step]):
+    elif not BUTTONS.takes(step, press):
         _stale(turn)
         await _prompt(turn, step, draft)
     else:

@@ -156,7 +156,10 @@ async def show(turn: Turn, period: Period, unit: AdminUnit | None) -> None:
 
 def render(turn: Turn, summary: Summary, categories: dict[str, str]) -> str:
     """Return the summary's text in the person's language."""
-    n = lambda value: format_number(value, turn.locale)  # noqa: E731  (a short local formatter)
+
+    def n(value: float) -> str:
+        return format_number(value, turn.locale)
+
     lines = [turn._("Items: {count}", count=n(summary.total))]
     for kind, label in KIND_LABELS.items():
         counts = [

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import Translator
-from handlers.notices.admins import render_refused, render_unreachable
+from handlers.notices.admins import render_admin_notice
 from handlers.notices.items import render_item_event
 from handlers.notices.officials import render_digest, render_escalation, render_overdue
 from handlers.notices.reminders import render_reminder
@@ -41,8 +41,8 @@ RENDERERS: dict[type[Any], Renderer] = {
     MeetingEscalation: render_escalation,
     OverdueItems: render_overdue,
     WeeklyDigest: render_digest,
-    RecipientUnreachable: render_unreachable,
-    DeliveryRefused: render_refused,
+    RecipientUnreachable: render_admin_notice,
+    DeliveryRefused: render_admin_notice,
 }
 
 

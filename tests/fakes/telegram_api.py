@@ -10,31 +10,43 @@ on 127.0.0.1 and a free port, in a background thread, so both an in-process
         ...
         await fake.wait_for("sendMessage")
         assert not fake.violations
+
+``FakeTelegram`` is made of parts, all sharing its lock: ``spec`` (the Bot API spec every call
+is checked against), ``log`` (the calls and their violations), ``store`` (the bot, chats, users,
+messages and files), ``updates`` (the pending updates and the pushes that make them),
+``faults`` (scripted failures and stalls) and ``api`` (the answers to the methods). The methods
+tests call on the fake are the parts' own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import re
 import threading
 import time
-from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.bodies import UploadedFile, read_body
+from tests.fakes.server import ThreadedServer
+from tests.fakes.telegram_answers import BotApi
 from tests.fakes.telegram_pushes import UpdateQueue
-from tests.fakes.telegram_records import Call, UploadedFile, error_body
+from tests.fakes.telegram_records import (
+    Call,
+    CallLog,
+    ScriptedFaults,
+    error_body,
+    failure_body,
+)
+from tests.fakes.telegram_spec import load_spec
+from tests.fakes.telegram_store import ChatStore
 
 
-class FakeTelegram(UpdateQueue):
+class FakeTelegram(ThreadedServer):
     """A Bot API server with a scriptable bot: push updates, then check what the bot called."""
 
     def __init__(
@@ -46,26 +58,46 @@ class FakeTelegram(UpdateQueue):
         host: str = "127.0.0.1",
     ) -> None:
         """Prepare a server; ``token`` (if given) is the only one accepted, others get 401."""
-        super().__init__(bot_username=bot_username, token=token)
-        self.host = host
-        self.port = 0
-        self.max_poll_timeout = max_poll_timeout
-        self.app = Starlette(
+        app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
                 Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
             ]
         )
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(app, name="fake-telegram", host=host)
+        self.token = token
+        self.max_poll_timeout = max_poll_timeout
+        # Set whenever a getUpdates long poll starts waiting for an update (tests may clear it).
+        self.long_poll_waiting = threading.Event()
+        self._lock = threading.RLock()
+        self.spec = load_spec()
+        self.log = CallLog(self._lock)
+        self.store = ChatStore(self._lock, bot_username=bot_username)
+        self.updates = UpdateQueue(self.store, self._lock, notify=self._wake_long_polls)
+        self.faults = ScriptedFaults(self._lock)
+        self.api = BotApi(self.spec, self.store, self.updates, self._lock)
         self._wake: asyncio.Event | None = None
         self._closing = False
 
-    @property
-    def url(self) -> str:
-        """Return the server's root URL."""
-        return f"http://{self.host}:{self.port}"
+        # What tests call on the fake, answered by its parts.
+        self.bot = self.store.bot
+        self.calls = self.log.calls
+        self.last_call = self.log.last_call
+        self.wait_for = self.log.wait_for
+        self.clear_violations = self.log.clear_violations
+        self.add_user = self.store.add_user
+        self.add_group = self.store.add_group
+        self.add_chat = self.store.add_chat
+        self.add_file = self.store.add_file
+        self.file_by_path = self.store.file_by_path
+        self.messages = self.store.messages
+        self.push_update = self.updates.push_update
+        self.push_message = self.updates.push_message
+        self.push_command = self.updates.push_command
+        self.push_file = self.updates.push_file
+        self.push_edit = self.updates.push_edit
+        self.push_callback = self.updates.push_callback
+        self.pending_updates = self.updates.pending_updates
 
     @property
     def base_url(self) -> str:
@@ -77,78 +109,103 @@ class FakeTelegram(UpdateQueue):
         """Return the ``base_file_url`` for python-telegram-bot's file downloads."""
         return f"{self.url}/file/bot"
 
-    # Running the server.
+    @property
+    def violations(self) -> list[str]:
+        """Return every spec violation seen so far, as ``"method: description"``."""
+        return self.log.violations
 
-    def start(self, timeout: float = 10.0) -> FakeTelegram:
-        """Start serving in a background thread and wait until the port is open."""
-        assert self._thread is None, "the fake Telegram server is already running"
-        self._closing = False
-        config = uvicorn.Config(
-            self.app,
-            host=self.host,
-            port=0,
-            lifespan="off",
-            ws="none",
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=int(self.max_poll_timeout) + 2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fake-telegram", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the fake Telegram server did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        return self
+    @property
+    def stalls_begun(self) -> int:
+        """Return how many scripted stalls a request has run into so far."""
+        return self.faults.stalls_begun
 
-    def _run(self) -> None:
-        asyncio.run(self._serve())
+    def sent_texts(self, chat_id: int | str) -> list[str]:
+        """Return the texts (as sent, with markup) of the messages the bot sent to a chat."""
+        chat = self.store.resolve_chat(chat_id)
+        return [
+            call.params["text"]
+            for call in self.calls("sendMessage")
+            if call.ok and call.result["chat"]["id"] == chat
+        ]
 
-    async def _serve(self) -> None:
-        assert self._server is not None
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        await self._server.serve()
+    # Scripting failures.
 
-    def stop(self) -> None:
-        """Stop serving (waking any long poll) and wait for the thread to end."""
-        self._closing = True
-        self._notify()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-            assert not self._thread.is_alive(), "the fake Telegram server did not stop"
-        self._thread = self._server = self._loop = None
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> FakeTelegram:
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
+    def fail_next(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        method: str,
+        status: int,
+        description: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
-        await asyncio.to_thread(self.stop)
+        """Make the next call of a method fail (429 carries ``parameters.retry_after``)."""
+        canonical = self.spec.canonical(method)
+        assert canonical, f"no Bot API method called {method}"
+        self.faults.fail_next(canonical, failure_body(status, description, retry_after))
+        self._wake_long_polls()
 
-    def _notify(self) -> None:
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            with contextlib.suppress(RuntimeError):  # the loop has just closed
-                loop.call_soon_threadsafe(wake.set)
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Make the next call of a method hang, then fail unprocessed (a lost request)."""
+        canonical = self.spec.canonical(method)
+        assert canonical, f"no Bot API method called {method}"
+        self.faults.stall_next(canonical, seconds)
 
-    # Serving requests.
+    # Answering calls.
+
+    def execute(
+        self,
+        requested: str,
+        params: dict[str, Any],
+        files: dict[str, UploadedFile],
+        *,
+        problems: list[str] | None = None,
+        encoding: str = "",
+    ) -> Call:
+        """Check, record and answer one Bot API call (``problems``: found reading the body)."""
+        with self._lock:
+            method = self.spec.canonical(requested)
+            call = Call(method or requested, params, files, time.time(), encoding=encoding)
+            call.violations = list(problems or [])
+            if method is None:
+                call.violations.append(f"Not Found: unknown method {requested}")
+                status, description = 404, "Not Found"
+            else:
+                call.violations += self.spec.check_call(method, params, files)
+                call.violations += self.api.check_ids(method, params)
+                status, description = 400, call.violations[0] if call.violations else ""
+            if call.violations:
+                call.response = error_body(status, description)
+            else:
+                call.response = self.faults.take_failure(method or "") or self.api.answer(call)
+            call.status = 200 if call.response["ok"] else call.response["error_code"]
+            self.log.record(call)
+            return call
+
+    def has_updates(self, params: dict[str, Any]) -> bool:
+        """Return whether getUpdates with these parameters would answer at once."""
+        with self._lock:
+            if self.api.webhook_url or self.faults.has_failure("getUpdates"):
+                return True
+            offset = params.get("offset")
+            return self.updates.has_deliverable(offset if isinstance(offset, int) else 0)
+
+    # Serving requests (in the server's thread).
+
+    def _shutdown_grace(self) -> int:
+        return int(self.max_poll_timeout) + 2
+
+    async def _before_serving(self) -> None:
+        self._closing = False
+        self._wake = asyncio.Event()
+
+    def _before_stopping(self) -> None:
+        self._closing = True
+        self._wake_long_polls()
+
+    def _wake_long_polls(self) -> None:
+        """Tell waiting long polls that something changed."""
+        wake = self._wake
+        if wake is not None:
+            self.call_in_server(wake.set)
 
     async def _endpoint(self, request: Request) -> Response:
         requested = request.path_params["method"]
@@ -161,20 +218,20 @@ class FakeTelegram(UpdateQueue):
             raw.update(body)
         except ValueError as error:
             problems.append(f"Bad Request: {error}")
-        params = self.spec.decode(self.spec.canonical(requested), raw)
+        method = self.spec.canonical(requested)
+        params = self.spec.decode(method, raw)
         if self.token is not None and request.path_params["token"] != self.token:
             call = Call(requested, params, files, time.time(), encoding=encoding)
             call.status, call.response = 401, error_body(401, "Unauthorized")
             call.violations = [f"Unauthorized: wrong bot token {request.path_params['token']}"]
-            with self._lock:
-                self.record(call)
+            self.log.record(call)
             return JSONResponse(call.response, status_code=401)
-        stall = self.take_stall(self.spec.canonical(requested))
+        stall = self.faults.take_stall(method or "")
         if stall is not None:
             # The request is lost before Telegram handles it: nothing is sent or recorded.
             await asyncio.sleep(stall)
             return JSONResponse(error_body(504, "Gateway Timeout"), status_code=504)
-        if self.spec.canonical(requested) == "getUpdates" and not problems:
+        if method == "getUpdates" and not problems:
             await self._long_poll(params)
         call = self.execute(requested, params, files, problems=problems, encoding=encoding)
         return JSONResponse(call.response, status_code=call.status)
@@ -190,65 +247,13 @@ class FakeTelegram(UpdateQueue):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
+            self.long_poll_waiting.set()
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), remaining)
 
     async def _download(self, request: Request) -> Response:
-        stored = self.file_by_path(request.path_params["path"])
+        stored = self.store.file_by_path(request.path_params["path"])
         if stored is None:
             return JSONResponse(error_body(404, "Not Found"), status_code=404)
         return Response(stored.content, media_type=stored.mime_type or "application/octet-stream")
-
-
-async def read_body(request: Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
-    """Read the parameters of a JSON, URL-encoded or multipart request (form values are text)."""
-    content_type = request.headers.get("content-type", "")
-    kind = content_type.split(";")[0].strip().lower()
-    body = await request.body()
-    if not body:
-        return {}, {}
-    if kind == "application/json":
-        data = json.loads(body)
-        if not isinstance(data, dict):
-            raise ValueError("the JSON body must be an object")
-        return data, {}
-    if kind == "application/x-www-form-urlencoded":
-        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)), {}
-    if kind == "multipart/form-data":
-        return parse_multipart(body, content_type)
-    raise ValueError(f"unsupported Content-Type {kind!r}")
-
-
-def parse_multipart(
-    body: bytes, content_type: str
-) -> tuple[dict[str, str], dict[str, UploadedFile]]:
-    """Split a multipart/form-data body into text fields and file parts."""
-    boundary = re.search(r'boundary="?([^";]+)"?', content_type)
-    if boundary is None:
-        raise ValueError("multipart body without a boundary")
-    fields: dict[str, str] = {}
-    files: dict[str, UploadedFile] = {}
-    for part in body.split(b"--" + boundary.group(1).encode("ascii"))[1:]:
-        if part.startswith(b"--"):
-            break
-        head, separator, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        if not separator:
-            raise ValueError("malformed multipart part")
-        content = content.removesuffix(b"\r\n")
-        headers = {}
-        for line in head.decode("utf-8").split("\r\n"):
-            key, _, value = line.partition(":")
-            headers[key.strip().lower()] = value.strip()
-        disposition = headers.get("content-disposition", "")
-        name = re.search(r'(?:^|;)\s*name="([^"]*)"', disposition)
-        filename = re.search(r'(?:^|;)\s*filename="([^"]*)"', disposition)
-        if name is None:
-            raise ValueError("multipart part without a name")
-        if filename is None:
-            fields[name.group(1)] = content.decode("utf-8")
-        else:
-            part_type = headers.get("content-type", "application/octet-stream")
-            upload = UploadedFile(name.group(1), filename.group(1), part_type, content)
-            files[name.group(1)] = upload
-    return fields, files

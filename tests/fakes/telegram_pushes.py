@@ -1,47 +1,37 @@
-"""The updates a test pushes for the bot to receive, and what it asks about chats afterwards.
+"""The updates a test pushes for the bot to receive, queued until getUpdates confirms them.
 
-Users get a private chat with the bot whose id is the user's id; groups must be added with
-``add_group`` before users write in them. Pushing registers the chats it mentions, so the bot may
-answer there (a call to any other chat gets "chat not found").
+Pushing registers the chats it mentions in the store, so the bot may answer there (a call to any
+other chat gets "chat not found").
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from tests.fakes import telegram_updates as tg
-from tests.fakes.telegram_state import TelegramState
+from tests.fakes.telegram_store import ChatStore
 
 
-class UpdateQueue(TelegramState):
-    """Pushes updates into the fake server's queue for getUpdates to hand out."""
+class UpdateQueue:
+    """The pending updates of one fake bot, and the pushes that build them from the store.
 
-    def add_user(
-        self,
-        user_id: int,
-        first_name: str | None = None,
-        *,
-        username: str | None = None,
-        language_code: str | None = "vi",
-    ) -> dict[str, Any]:
-        """Register a user and the private chat with them; return the User."""
-        found = tg.user(user_id, first_name, username=username, language_code=language_code)
-        with self._lock:
-            self._users[user_id] = found
-            self._chats[user_id] = tg.private_chat(found)
-        return found
+    ``notify`` is called after every push, to wake long polls waiting for an update.
+    """
 
-    def add_group(
-        self, chat_id: int, title: str = "Test group", chat_type: str = "supergroup"
-    ) -> dict[str, Any]:
-        """Register a group or supergroup chat (negative id) the bot is a member of."""
-        return self.add_chat(tg.group_chat(chat_id, title, chat_type))
+    def __init__(
+        self, store: ChatStore, lock: threading.RLock, notify: Callable[[], None]
+    ) -> None:
+        self.store = store
+        self._lock = lock
+        self._notify = notify
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 100_001
+        self._allowed_updates: list[str] = []
+        self._callback_ids: set[str] = set()
 
-    def add_chat(self, chat: dict[str, Any]) -> dict[str, Any]:
-        """Register any Chat object so the bot may write to it."""
-        with self._lock:
-            self._chats[chat["id"]] = chat
-        return chat
+    # Pushing updates.
 
     def push_update(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Queue a raw Update (``update_id`` is filled in when missing); return it."""
@@ -51,33 +41,10 @@ class UpdateQueue(TelegramState):
             self._next_update_id = max(self._next_update_id, update["update_id"]) + 1
             for value in update.values():
                 if isinstance(value, dict):
-                    self._remember(value)
+                    self.store.remember(value)
             self._updates.append(update)
         self._notify()
         return update
-
-    def _remember(self, item: dict[str, Any]) -> None:
-        """Register the chat, sender and message found in one part of an update."""
-        sender = item.get("from")
-        if isinstance(sender, dict) and not sender.get("is_bot"):
-            self._users.setdefault(sender["id"], sender)
-            self._chats.setdefault(sender["id"], tg.private_chat(sender))
-        chat = item.get("chat")
-        if isinstance(chat, dict) and "message_id" in item:
-            self._chats.setdefault(chat["id"], chat)
-            self._messages[(chat["id"], item["message_id"])] = item
-            last = self._last_message_id.get(chat["id"], 0)
-            self._last_message_id[chat["id"]] = max(last, item["message_id"])
-
-    def _user_message(
-        self, user_id: int, chat_id: int | None, content: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Build and store a message a user sends in their private chat or in a group."""
-        with self._lock:
-            sender = self._users.get(user_id) or self.add_user(user_id)
-            chat_id = user_id if chat_id is None else chat_id
-            assert chat_id in self._chats, f"chat {chat_id} is unknown; call add_group first"
-            return self._new_message(chat_id, sender, content)
 
     def push_message(
         self,
@@ -97,12 +64,14 @@ class UpdateQueue(TelegramState):
         fields = tg.text_content(text) if text is not None else {}
         fields.update(content)
         if forward_from is not None:
-            original = self._users.get(forward_from) or self.add_user(forward_from)
-            fields.update(tg.forward_origin(original))
+            fields.update(tg.forward_origin(self.store.user(forward_from)))
         if reply_to is not None:
             chat = user_id if chat_id is None else chat_id
-            fields["reply_to_message"] = self._messages[(chat, reply_to)]
-        return self.push_update({"message": self._user_message(user_id, chat_id, fields)})
+            replied = self.store.message(chat, reply_to)
+            if replied is None:
+                raise KeyError((chat, reply_to))
+            fields["reply_to_message"] = replied
+        return self.push_update({"message": self.store.user_message(user_id, chat_id, fields)})
 
     def push_command(
         self, user_id: int, command: str, *args: str, chat_id: int | None = None
@@ -123,8 +92,9 @@ class UpdateQueue(TelegramState):
         chat_id: int | None = None,
     ) -> dict[str, Any]:
         """Queue a photo, document, voice, video, audio, sticker ... whose bytes getFile serves."""
-        file_id = self.add_file(content, file_name or f"{kind}.bin", mime_type)
-        stored = self._files[file_id]
+        file_id = self.store.add_file(content, file_name or f"{kind}.bin", mime_type)
+        stored = self.store.file(file_id)
+        assert stored is not None
         fields = tg.media(
             kind,
             file_id,
@@ -141,12 +111,14 @@ class UpdateQueue(TelegramState):
         self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
     ) -> dict[str, Any]:
         """Queue an edited_message: the user changed the text of an earlier message."""
-        key = (user_id if chat_id is None else chat_id, message_id)
+        chat = user_id if chat_id is None else chat_id
         with self._lock:
-            original = self._messages[key]
+            original = self.store.message(chat, message_id)
+            if original is None:
+                raise KeyError((chat, message_id))
             edited = {k: v for k, v in original.items() if k != "entities"}
             edited.update(tg.text_content(text), edit_date=tg.now())
-            self._messages[key] = edited
+            self.store.replace_message(chat, message_id, edited)
         return self.push_update({"edited_message": edited})
 
     def push_callback(
@@ -160,18 +132,16 @@ class UpdateQueue(TelegramState):
         """Queue a press on an inline button of a bot message (default: its latest one)."""
         chat = user_id if chat_id is None else chat_id
         with self._lock:
-            sender = self._users.get(user_id) or self.add_user(user_id)
+            sender = self.store.user(user_id)
             if message_id is None:
-                mine = [
-                    m for m in self.messages(chat) if m.get("from", {}).get("id") == self.bot["id"]
-                ]
+                mine = self.store.bot_messages(chat)
                 assert mine, f"the bot has sent no message to chat {chat} to press a button on"
                 message_id = mine[-1]["message_id"]
-            message = self._messages.get((chat, message_id))
+            message = self.store.message(chat, message_id)
             if message is None:
-                message = tg.message(message_id, self._chats[chat], self.bot, text="...")
-                self._remember(message)
-            query_id = str(9_000_000 + next(self._ids))
+                message = tg.message(message_id, self.store.chat(chat), self.store.bot, text="...")
+                self.store.remember(message)
+            query_id = str(9_000_000 + self.store.next_number())
             self._callback_ids.add(query_id)
         query = {
             "id": query_id,
@@ -182,7 +152,41 @@ class UpdateQueue(TelegramState):
         }
         return self.push_update({"callback_query": query})
 
+    # Handing updates out.
+
     def pending_updates(self) -> list[dict[str, Any]]:
         """Return the updates not yet confirmed by a getUpdates offset."""
         with self._lock:
             return list(self._updates)
+
+    def confirm(self, offset: int) -> None:
+        """Drop the updates below ``offset``, as a getUpdates with that offset confirms them."""
+        with self._lock:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+
+    def drop_pending(self) -> None:
+        """Drop every pending update (deleteWebhook with drop_pending_updates)."""
+        with self._lock:
+            self._updates.clear()
+
+    def allow(self, kinds: list[str]) -> None:
+        """Hand out only updates of these kinds from now on (all of them if empty)."""
+        with self._lock:
+            self._allowed_updates = list(kinds)
+
+    def deliverable(self) -> list[dict[str, Any]]:
+        """Return the pending updates of the kinds the bot asked for, oldest first."""
+        with self._lock:
+            if not self._allowed_updates:
+                return list(self._updates)
+            allowed = set(self._allowed_updates)
+            return [u for u in self._updates if allowed & set(u)]
+
+    def has_deliverable(self, offset: int) -> bool:
+        """Return whether an update from ``offset`` on is ready to hand out."""
+        return any(u["update_id"] >= offset for u in self.deliverable())
+
+    def knows_callback(self, query_id: Any) -> bool:
+        """Return whether a callback query id came from a pushed update."""
+        with self._lock:
+            return query_id in self._callback_ids

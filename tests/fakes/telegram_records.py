@@ -1,12 +1,15 @@
-"""What the fake Telegram server records: calls, uploaded files, and scripted failures."""
+"""What the fake Telegram server records: calls, stored files, and scripted failures and stalls."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.fakes.bodies import UploadedFile
 
 # Descriptions Telegram gives for the failures tests script most often.
 DEFAULT_DESCRIPTIONS = {
@@ -16,21 +19,6 @@ DEFAULT_DESCRIPTIONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file part of a multipart request."""
-
-    part: str
-    filename: str
-    content_type: str
-    content: bytes = field(repr=False)
-
-    @property
-    def size(self) -> int:
-        """Return the size of the file in bytes."""
-        return len(self.content)
 
 
 @dataclass(frozen=True)
@@ -121,18 +109,21 @@ def _matcher(predicate: CallPredicate) -> Callable[[Call], bool]:
 class CallLog:
     """The calls a fake server received, with the queries tests ask about them."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock: threading.RLock) -> None:
+        self._lock = lock
         self._calls: list[Call] = []
         self._violations: list[str] = []
 
     def record(self, call: Call) -> None:
         """Keep a call, and its violations in the server-wide list."""
-        self._calls.append(call)
-        self._violations.extend(f"{call.method}: {problem}" for problem in call.violations)
+        with self._lock:
+            self._calls.append(call)
+            self._violations.extend(f"{call.method}: {problem}" for problem in call.violations)
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Return the calls so far, oldest first, optionally of one method (any letter case)."""
-        found = list(self._calls)
+        with self._lock:
+            found = list(self._calls)
         if method is None:
             return found
         return [call for call in found if call.method.lower() == method.lower()]
@@ -146,11 +137,13 @@ class CallLog:
     @property
     def violations(self) -> list[str]:
         """Return every spec violation seen so far, as ``"method: description"``."""
-        return list(self._violations)
+        with self._lock:
+            return list(self._violations)
 
     def clear_violations(self) -> None:
         """Forget the violations seen so far (after a test has checked the ones it expected)."""
-        self._violations.clear()
+        with self._lock:
+            self._violations.clear()
 
     async def wait_for(
         self,
@@ -170,3 +163,43 @@ class CallLog:
                 seen = [call.method for call in self.calls()[since:]]
                 raise AssertionError(f"no matching Bot API call within {timeout}s; saw {seen}")
             await asyncio.sleep(0.01)
+
+
+class ScriptedFaults:
+    """Failures and stalls a test scripted for the next calls of a method (by spec name)."""
+
+    def __init__(self, lock: threading.RLock) -> None:
+        self._lock = lock
+        self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._stalls: dict[str, list[float]] = {}
+        self.stalls_begun = 0  # scripted stalls a request has run into so far
+
+    def fail_next(self, method: str, body: dict[str, Any]) -> None:
+        """Answer the next call of ``method`` with the error ``body``."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(body)
+
+    def has_failure(self, method: str) -> bool:
+        """Return whether the next call of ``method`` will fail."""
+        with self._lock:
+            return bool(self._failures.get(method))
+
+    def take_failure(self, method: str) -> dict[str, Any] | None:
+        """Return the answer of a scripted failure of ``method``, consuming it."""
+        with self._lock:
+            failures = self._failures.get(method, [])
+            return failures.pop(0) if failures else None
+
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Make the next call of ``method`` hang for ``seconds`` and get lost."""
+        with self._lock:
+            self._stalls.setdefault(method, []).append(seconds)
+
+    def take_stall(self, method: str) -> float | None:
+        """Return the delay of a scripted stall of ``method``, consuming it."""
+        with self._lock:
+            stalls = self._stalls.get(method, [])
+            if not stalls:
+                return None
+            self.stalls_begun += 1
+            return stalls.pop(0)

@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.bodies import read_body
 from tests.fakes.server import ThreadedServer
-from tests.fakes.telegram_api import read_body
 
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 IMAGE_PATH = "/v2.0/oa/upload/image"

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.telegram.test_end_to_end import free_port
+from tests.support.ports import free_port
 
 
 def postgres_binaries() -> Path | None:

@@ -19,7 +19,7 @@ from tests.conftest import database_url
 from tests.fakes import FakeTelegram
 from tests.faults.fan_out import deliveries, outbox_by_status, plan_fan_out
 from tests.faults.waits import wait_until
-from tests.telegram.test_end_to_end import BotProcess, coopbot, environment
+from tests.support.processes import BotProcess, coopbot, environment
 
 pytestmark = pytest.mark.slow
 

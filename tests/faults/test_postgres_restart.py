@@ -21,7 +21,8 @@ from tests.fakes import FakeTelegram
 from tests.faults.fan_out import deliveries
 from tests.faults.postgres import ThrowawayPostgres
 from tests.faults.waits import wait_until
-from tests.telegram.test_end_to_end import WAIT, BotProcess, coopbot, environment, free_port
+from tests.support.ports import free_port
+from tests.support.processes import WAIT, BotProcess, coopbot, environment
 
 pytestmark = pytest.mark.slow
 

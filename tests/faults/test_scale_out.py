@@ -26,14 +26,9 @@ from tests.conftest import POSTGRES_URL, database_url
 from tests.fakes import FakeTelegram
 from tests.faults.fan_out import deliveries, outbox_by_status, plan_fan_out
 from tests.faults.waits import wait_until
-from tests.telegram.test_end_to_end import (
-    WAIT,
-    BotProcess,
-    coopbot,
-    environment,
-    free_port,
-    press,
-)
+from tests.support.buttons import press
+from tests.support.ports import free_port
+from tests.support.processes import WAIT, BotProcess, coopbot, environment
 
 pytestmark = [
     pytest.mark.slow,

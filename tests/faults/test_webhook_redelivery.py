@@ -16,8 +16,8 @@ from storage.demo_data import load_demo_data
 from storage.models import ChannelIdentity, FeedbackItem
 from tests import factories as f
 from tests.fakes import FakeTelegram
+from tests.support.buttons import press
 from tests.telegram.conftest import telegram_settings
-from tests.telegram.test_end_to_end import press
 
 DIRECTOR = 5301
 SECRET = "redelivery-secret"

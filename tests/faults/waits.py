@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from tests.telegram.test_end_to_end import BotProcess
+from tests.support.processes import BotProcess
 
 
 async def wait_until(

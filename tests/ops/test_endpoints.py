@@ -19,8 +19,8 @@ from storage.models import utcnow
 from storage.outbox import plan
 from storage.outbox_payloads import RecipientUnreachable
 from tests.fakes import FakeTelegram
+from tests.support.ports import free_port
 from tests.telegram.conftest import telegram_settings
-from tests.telegram.test_end_to_end import free_port
 
 SECRET = "ops-secret"
 USER = 4301

@@ -9,27 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import PermanentFailure, RecipientUnreachable, RetryLater, TransientFailure
 from bot.outbox import OutboxPolicy, OutboxWorker, backoff
-from handlers.types import Reply
 from storage.db import Database
 from storage.feedback import add_note, change_status
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, Status
 from tests import factories as f
-
-
-class RecordingSender:
-    """A channel that records what it is asked to send, or fails as scripted."""
-
-    name = "telegram"
-
-    def __init__(self, failures: list[Exception] | None = None) -> None:
-        self.sent: list[tuple[str, list[Reply]]] = []
-        self.failures = failures or []
-
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
-        """Record the replies, or raise the next scripted failure."""
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append((recipient, replies))
+from tests.support.senders import RecordingSender
 
 
 async def registered_director(session: AsyncSession, external_id: str = "777"):

@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox import INTERRUPTED, claim_due, mark_retry, mark_sent, plan
 from storage.outbox_payloads import RecipientUnreachable
-from tests.outbox.test_director_notifications import RecordingSender
+from tests.support.senders import RecordingSender
 
 NOW = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=30)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from storage.db import Database, database_error
 from storage.errors import Busy, Unavailable
-from tests.telegram.test_end_to_end import free_port
+from tests.support.ports import free_port
 
 
 class PostgresError(Exception):

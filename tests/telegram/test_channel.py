@@ -7,7 +7,6 @@ import logging
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ApplicationBuilder
 
 from bot.app import TelegramApplication, file_base_url, services
@@ -23,16 +22,8 @@ from handlers.types import Handled, Incoming, Reply
 from storage.models import ChannelIdentity, Person, Role, RoleAssignment
 from storage.people import admin_chat_ids
 from tests.fakes import FakeTelegram
+from tests.support.buttons import show_and_press
 from tests.telegram.conftest import ADMIN, TOKEN, USER, deliver
-
-
-async def press(application: TelegramApplication, fake: FakeTelegram, data: str) -> str:
-    """Show a button, press it, and return the callback query's id."""
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Bấm", callback_data=data)]])
-    await application.bot.send_message(USER, "Chọn", reply_markup=keyboard)
-    raw = fake.push_callback(USER, data)
-    await deliver(application, raw)
-    return raw["callback_query"]["id"]
 
 
 async def add_admin(
@@ -63,7 +54,7 @@ async def test_a_button_press_is_answered_so_the_spinner_stops(
     application: TelegramApplication, fake_telegram: FakeTelegram
 ) -> None:
     """Every callback query gets answerCallbackQuery after its replies are sent."""
-    query_id = await press(application, fake_telegram, "lang:en")
+    query_id = await show_and_press(application, fake_telegram, "lang:en")
 
     assert fake_telegram.last_call("answerCallbackQuery").params == {"callback_query_id": query_id}
     assert fake_telegram.calls()[-1].method == "answerCallbackQuery"
@@ -73,7 +64,7 @@ async def test_a_button_press_is_answered_even_when_handling_it_fails(
     application: TelegramApplication, fake_telegram: FakeTelegram, broken_router: None
 ) -> None:
     """A failing press still stops the spinner."""
-    query_id = await press(application, fake_telegram, "rp:send")
+    query_id = await show_and_press(application, fake_telegram, "rp:send")
 
     assert fake_telegram.last_call("answerCallbackQuery").params["callback_query_id"] == query_id
 

@@ -15,8 +15,8 @@ from storage.invites import create_invite
 from storage.models import ChannelIdentity, RoleAssignment, utcnow
 from tests import factories as f
 from tests.fakes import FakeTelegram
+from tests.support.buttons import show_and_press
 from tests.telegram.conftest import USER, deliver
-from tests.telegram.test_channel import press
 
 OFFICIAL = 4301
 PUBLIC = ["start", "help", "language", "cancel"]
@@ -80,7 +80,7 @@ async def test_choosing_english_publishes_the_menu_in_english(
 ) -> None:
     """A language change is a menu change."""
     await join_as_director(application, fake_telegram, demo_session)
-    await press(application, fake_telegram, "lang:en")
+    await show_and_press(application, fake_telegram, "lang:en")
 
     menu = await chat_menu(application, USER)
     assert [name for name, _ in menu] == DIRECTOR

@@ -11,112 +11,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
-import signal
-import socket
-import sys
 import time
 import zoneinfo
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import httpx
 import pytest
 
 from storage.db import Database
-from tests.conftest import database_url
 from tests.fakes import Call, FakeTelegram
+from tests.support.buttons import press
+from tests.support.ports import free_port
+from tests.support.processes import WAIT, BotProcess, coopbot, environment
 from tests.telegram.conftest import TOKEN
 
 pytestmark = pytest.mark.slow
 
 DIRECTOR = 5001
-WAIT = 15.0  # seconds; generous for a loaded CI machine, far below a hang
-
-
-def environment(tmp_path: Path, fake: FakeTelegram, **extra: str) -> dict[str, str]:
-    """Return the environment of a coopbot process: ours, without any other coopbot setting."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("COOPBOT_", "TELEGRAM_", "ZALO_"))
-    }
-    env.update(
-        COOPBOT_DATABASE_URL=database_url(tmp_path),
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        PTB_TIMEDELTA="1",
-        **extra,
-    )
-    return env
-
-
-async def coopbot(tmp_path: Path, env: dict[str, str], *args: str) -> str:
-    """Run one CLI command to completion and return its output, failing on a non-zero exit."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 60)
-    text = output.decode()
-    assert process.returncode == 0, f"coopbot {' '.join(args)} failed:\n{text}"
-    return text
-
-
-class BotProcess:
-    """One ``coopbot run`` process at a time, its output kept in numbered log files."""
-
-    def __init__(self, tmp_path: Path, env: dict[str, str], *args: str) -> None:
-        self.tmp_path, self.env, self.args = tmp_path, env, args
-        self.process: asyncio.subprocess.Process | None = None
-        self.logs: list[Path] = []
-
-    def _new_log(self) -> BinaryIO:
-        path = self.tmp_path / f"coopbot-run-{len(self.logs) + 1}.log"
-        self.logs.append(path)
-        return path.open("wb")
-
-    async def start(self) -> None:
-        """Start ``coopbot run`` with the arguments given at creation."""
-        with self._new_log() as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                *self.args,
-                env=self.env,
-                cwd=self.tmp_path,
-                stdout=log,
-                stderr=log,
-            )
-
-    async def kill(self) -> None:
-        """Kill the process at once (SIGKILL), as a crash or an OOM killer would."""
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-
-    async def stop(self) -> int | None:
-        """Ask the process to stop (SIGTERM) and return its exit code, killing it if it hangs."""
-        if self.process is None or self.process.returncode is not None:
-            return None if self.process is None else self.process.returncode
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.process.wait(), WAIT)
-        except TimeoutError:
-            await self.kill()
-            return None
-
-    def output(self) -> str:
-        """Return everything the processes wrote so far."""
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in self.logs)
 
 
 async def wait_for_call(fake: FakeTelegram, bot: BotProcess, predicate: Any, since: int) -> Call:
@@ -138,15 +50,6 @@ def message_to(chat: int, *, text: str = "", button: str = "") -> Any:
         return text in call.params["text"] and any(p.startswith(button) for p in payloads or [""])
 
     return matches
-
-
-def press(fake: FakeTelegram, chat: int, payload: str) -> dict[str, Any]:
-    """Press the button ``payload`` on the latest bot message showing it; return the update."""
-    for message in reversed(fake.messages(chat)):
-        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-        if any(button.get("callback_data") == payload for row in rows for button in row):
-            return fake.push_callback(chat, payload, message["message_id"])
-    raise AssertionError(f"no message to {chat} has a button {payload!r}")
 
 
 @pytest.fixture
@@ -210,13 +113,6 @@ async def test_a_director_reports_through_a_crash_of_the_bot(
         assert elapsed < 30, f"the conversation took {elapsed:.1f}s"
     finally:
         await bot.kill()
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_webhook_mode_registers_itself_and_answers_posted_updates(

@@ -23,8 +23,9 @@ from tests.conftest import database_url
 from tests.fakes import FakeTelegram
 from tests.fakes import zalo_events as events
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.ports import free_port
+from tests.support.processes import WAIT, BotProcess, coopbot, environment
 from tests.telegram.conftest import TOKEN, telegram_settings
-from tests.telegram.test_end_to_end import WAIT, BotProcess, coopbot, environment, free_port
 from tests.zalo.conftest import USER, zalo_settings
 
 ZALO_ENVIRONMENT = {

@@ -403,93 +403,41 @@ def upgrade() -> None:
 
 
 
+_TABLES_TO_DROP: list[tuple[str, list[str]]] = [
+    ('attachment', ['ix_attachment_item_id']),
+    ('role_assignment', ['ix_role_person_active', 'ix_role_assignment_unit_id', 'ix_role_assignment_cooperative_id']),
+    ('meeting_item', []),
+    ('feedback_event', ['ix_feedback_event_item_id']),
+    ('ocop_product', ['ix_ocop_product_cooperative_id']),
+    ('meeting_attendance', []),
+    ('invite', []),
+    ('feedback_item', ['ix_item_status_due', 'ix_item_cooperative_created', 'ix_item_commune_status', 'ix_feedback_item_created_at', 'ix_feedback_item_category_key']),
+    ('dialog_state', []),
+    ('cooperative_rating', ['ix_cooperative_rating_cooperative_id']),
+    ('unit_succession', ['ix_unit_succession_old_id', 'ix_unit_succession_new_id']),
+    ('unit_current', ['ix_unit_current_current_id']),
+    ('unit_ancestor', ['ix_unit_ancestor_ancestor_id']),
+    ('plan_target', ['ix_plan_target_scope_unit_id']),
+    ('outbox', ['ix_outbox_person_id', 'ix_outbox_due']),
+    ('office', []),
+    ('meeting', ['ix_meeting_commune_quarter']),
+    ('cooperative', ['ix_cooperative_name_commune', 'ix_cooperative_commune_id']),
+    ('channel_identity', ['ix_channel_identity_person_id']),
+    ('sequence_counter', []),
+    ('processed_update', ['ix_processed_update_processed_at']),
+    ('person', []),
+    ('invite_attempt', ['ix_invite_attempt_who_when']),
+    ('channel_credential', []),
+    ('category', []),
+    ('admin_unit', ['ix_admin_unit_parent_id', 'ix_admin_unit_level', 'ix_admin_unit_folded', 'ix_admin_unit_code']),
+]
+
+
 def downgrade() -> None:
-    with op.batch_alter_table('attachment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_attachment_item_id'))
-
-    op.drop_table('attachment')
-    with op.batch_alter_table('role_assignment', schema=None) as batch_op:
-        batch_op.drop_index('ix_role_person_active')
-        batch_op.drop_index(batch_op.f('ix_role_assignment_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_role_assignment_cooperative_id'))
-
-    op.drop_table('role_assignment')
-    op.drop_table('meeting_item')
-    with op.batch_alter_table('feedback_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_feedback_event_item_id'))
-
-    op.drop_table('feedback_event')
-    with op.batch_alter_table('ocop_product', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ocop_product_cooperative_id'))
-
-    op.drop_table('ocop_product')
-    op.drop_table('meeting_attendance')
-    op.drop_table('invite')
-    with op.batch_alter_table('feedback_item', schema=None) as batch_op:
-        batch_op.drop_index('ix_item_status_due')
-        batch_op.drop_index('ix_item_cooperative_created')
-        batch_op.drop_index('ix_item_commune_status')
-        batch_op.drop_index(batch_op.f('ix_feedback_item_created_at'))
-        batch_op.drop_index(batch_op.f('ix_feedback_item_category_key'))
-
-    op.drop_table('feedback_item')
-    op.drop_table('dialog_state')
-    with op.batch_alter_table('cooperative_rating', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cooperative_rating_cooperative_id'))
-
-    op.drop_table('cooperative_rating')
-    with op.batch_alter_table('unit_succession', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit_succession_old_id'))
-        batch_op.drop_index(batch_op.f('ix_unit_succession_new_id'))
-
-    op.drop_table('unit_succession')
-    with op.batch_alter_table('unit_current', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit_current_current_id'))
-
-    op.drop_table('unit_current')
-    with op.batch_alter_table('unit_ancestor', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit_ancestor_ancestor_id'))
-
-    op.drop_table('unit_ancestor')
-    with op.batch_alter_table('plan_target', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_target_scope_unit_id'))
-
-    op.drop_table('plan_target')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_person_id'))
-        batch_op.drop_index('ix_outbox_due')
-
-    op.drop_table('outbox')
-    op.drop_table('office')
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.drop_index('ix_meeting_commune_quarter')
-
-    op.drop_table('meeting')
-    with op.batch_alter_table('cooperative', schema=None) as batch_op:
-        batch_op.drop_index('ix_cooperative_name_commune')
-        batch_op.drop_index(batch_op.f('ix_cooperative_commune_id'))
-
-    op.drop_table('cooperative')
-    with op.batch_alter_table('channel_identity', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_channel_identity_person_id'))
-
-    op.drop_table('channel_identity')
-    op.drop_table('sequence_counter')
-    with op.batch_alter_table('processed_update', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_processed_update_processed_at'))
-
-    op.drop_table('processed_update')
-    op.drop_table('person')
-    with op.batch_alter_table('invite_attempt', schema=None) as batch_op:
-        batch_op.drop_index('ix_invite_attempt_who_when')
-
-    op.drop_table('invite_attempt')
-    op.drop_table('channel_credential')
-    op.drop_table('category')
-    with op.batch_alter_table('admin_unit', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_admin_unit_parent_id'))
-        batch_op.drop_index(batch_op.f('ix_admin_unit_level'))
-        batch_op.drop_index('ix_admin_unit_folded')
-        batch_op.drop_index(batch_op.f('ix_admin_unit_code'))
-
-    op.drop_table('admin_unit')
+    # Every table, children first, with the indexes its batch drops before it.
+    for table, indexes in _TABLES_TO_DROP:
+        if indexes:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for index in indexes:
+                    batch_op.drop_index(batch_op.f(index))
+        op.drop_table(table)

@@ -1,22 +1,20 @@
-"""The Bot API as the fake server plays it: ``TelegramState.execute`` checks one call against
-the spec, records it and returns Telegram's answer.
+"""The Bot API as the fake server plays it: the answer to each method, from the store and queue.
+
+``BotApi`` owns what the bot set about itself (webhook URL, command lists); it reads and writes
+the chats, messages and files of a ``ChatStore`` and the pending updates of an ``UpdateQueue``.
+Spec checks and scripted failures come before it (``FakeTelegram.execute``).
 """
 
 from __future__ import annotations
 
 import json
-import time
+import threading
 from typing import Any
 
 from tests.fakes import telegram_updates as tg
-from tests.fakes.telegram_records import (
-    ApiError,
-    Call,
-    UploadedFile,
-    error_body,
-    failure_body,
-)
-from tests.fakes.telegram_spec import visible_text
+from tests.fakes.telegram_pushes import UpdateQueue
+from tests.fakes.telegram_records import ApiError, Call, error_body
+from tests.fakes.telegram_spec import BotApiSpec, visible_text
 from tests.fakes.telegram_store import ChatStore
 
 _NOT_MODIFIED = (
@@ -25,44 +23,44 @@ _NOT_MODIFIED = (
 )
 
 
-class TelegramState(ChatStore):
-    """Answers Bot API calls from the chats, messages and updates of one fake bot."""
+class BotApi:
+    """Answers Bot API calls that passed the spec checks, for the bot of a store."""
 
-    def execute(
-        self,
-        requested: str,
-        params: dict[str, Any],
-        files: dict[str, UploadedFile],
-        *,
-        problems: list[str] | None = None,
-        encoding: str = "",
-    ) -> Call:
-        """Check, record and answer one Bot API call (``problems``: found reading the body)."""
+    def __init__(
+        self, spec: BotApiSpec, store: ChatStore, updates: UpdateQueue, lock: threading.RLock
+    ) -> None:
+        self.spec = spec
+        self.store = store
+        self.updates = updates
+        self._lock = lock
+        self._webhook_url = ""
+        self._commands: dict[str, list[Any]] = {}
+
+    @property
+    def webhook_url(self) -> str:
+        """Return the webhook URL the bot set (empty while it polls)."""
         with self._lock:
-            method = self.spec.canonical(requested)
-            call = Call(method or requested, params, files, time.time(), encoding=encoding)
-            call.violations = list(problems or [])
-            if method is None:
-                call.violations.append(f"Not Found: unknown method {requested}")
-                status, description = 404, "Not Found"
-            else:
-                call.violations += self.spec.check_call(method, params, files)
-                call.violations += self._check_ids(method, params)
-                status, description = 400, call.violations[0] if call.violations else ""
-            failures = self._failures.get(method or "", [])
-            if call.violations:
-                call.response = error_body(status, description)
-            elif failures:
-                call.response = failures.pop(0)
-            else:
-                call.response = self._answer(call)
-            call.status = 200 if call.response["ok"] else call.response["error_code"]
-            self.record(call)
-            return call
+            return self._webhook_url
 
-    def _answer(self, call: Call) -> dict[str, Any]:
+    def check_ids(self, method: str, params: dict[str, Any]) -> list[str]:
+        """Return the problems with the chats and callback queries a call refers to."""
+        problems = []
+        for field in ("chat_id", "from_chat_id"):
+            chat_id = params.get(field)
+            if isinstance(chat_id, int | str) and self.store.resolve_chat(chat_id) is None:
+                problems.append("Bad Request: chat not found")
+        query_id = params.get("callback_query_id")
+        if method == "answerCallbackQuery" and not self.updates.knows_callback(query_id):
+            problems.append(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        return problems
+
+    def answer(self, call: Call) -> dict[str, Any]:
+        """Return Telegram's answer to a call (an error may add to its violations)."""
         try:
-            return {"ok": True, "result": self._dispatch(call)}
+            with self._lock:
+                return {"ok": True, "result": self._dispatch(call)}
         except ApiError as error:
             if error.violation:
                 call.violations.append(error.description)
@@ -71,56 +69,12 @@ class TelegramState(ChatStore):
             call.violations.append(f"fake Telegram server error: {error!r}")
             return error_body(500, "Internal Server Error")
 
-    def fail_next(
-        self,
-        method: str,
-        status: int,
-        description: str | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        """Make the next call of a method fail (429 carries ``parameters.retry_after``)."""
-        canonical = self.spec.canonical(method)
-        assert canonical, f"no Bot API method called {method}"
-        with self._lock:
-            body = failure_body(status, description, retry_after)
-            self._failures.setdefault(canonical, []).append(body)
-        self._notify()
-
-    def stall_next(self, method: str, seconds: float) -> None:
-        """Make the next call of a method hang, then fail unprocessed (a lost request)."""
-        canonical = self.spec.canonical(method)
-        assert canonical, f"no Bot API method called {method}"
-        with self._lock:
-            self._stalls.setdefault(canonical, []).append(seconds)
-
-    def take_stall(self, method: str | None) -> float | None:
-        """Return the delay of a scripted stall of ``method``, consuming it."""
-        with self._lock:
-            stalls = self._stalls.get(method or "", [])
-            if not stalls:
-                return None
-            self.stalls_begun += 1
-            return stalls.pop(0)
-
-    def _check_ids(self, method: str, params: dict[str, Any]) -> list[str]:
-        problems = []
-        for field in ("chat_id", "from_chat_id"):
-            chat_id = params.get(field)
-            if isinstance(chat_id, int | str) and self._resolve_chat(chat_id) is None:
-                problems.append("Bad Request: chat not found")
-        query_id = params.get("callback_query_id")
-        if method == "answerCallbackQuery" and query_id not in self._callback_ids:
-            problems.append(
-                "Bad Request: query is too old and response timeout expired or query ID is invalid"
-            )
-        return problems
-
     def _dispatch(self, call: Call) -> Any:
         method, params = call.method, call.params
         if method == "getMe":
-            return self.bot
+            return self.store.bot
         if method == "getWebhookInfo":
-            count = len(self._updates)
+            count = len(self.updates.pending_updates())
             return {
                 "url": self._webhook_url,
                 "has_custom_certificate": False,
@@ -131,7 +85,7 @@ class TelegramState(ChatStore):
             return handler(call)
         returns = self.spec.methods[method].get("returns", [])
         if "Message" in returns and "chat_id" in params:
-            return self._send(call.params, call.files)
+            return self.store.send(call.params, call.files)
         if ("Message" in returns and "inline_message_id" in params) or returns == ["Boolean"]:
             return True
         raise ApiError(
@@ -151,27 +105,13 @@ class TelegramState(ChatStore):
             )
         offset = params.get("offset") or 0
         if offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self.updates.confirm(offset)
         if "allowed_updates" in params:
-            self._allowed_updates = list(params["allowed_updates"] or [])
-        pending = self._deliverable()
+            self.updates.allow(params["allowed_updates"] or [])
+        pending = self.updates.deliverable()
         if offset < 0:
             pending = pending[offset:]
         return pending[: max(1, min(params.get("limit") or 100, 100))]
-
-    def _deliverable(self) -> list[dict[str, Any]]:
-        if not self._allowed_updates:
-            return list(self._updates)
-        allowed = set(self._allowed_updates)
-        return [u for u in self._updates if allowed & set(u)]
-
-    def has_updates(self, params: dict[str, Any]) -> bool:
-        """Return whether getUpdates with these parameters would answer at once."""
-        with self._lock:
-            if self._webhook_url or self._failures.get("getUpdates"):
-                return True
-            offset = params.get("offset") if isinstance(params.get("offset"), int) else 0
-            return any(u["update_id"] >= offset for u in self._deliverable())
 
     def _answer_setWebhook(self, call: Call) -> Any:
         self._webhook_url = call.params["url"]
@@ -180,7 +120,7 @@ class TelegramState(ChatStore):
     def _answer_deleteWebhook(self, call: Call) -> Any:
         self._webhook_url = ""
         if call.params.get("drop_pending_updates"):
-            self._updates.clear()
+            self.updates.drop_pending()
         return True
 
     def _answer_setMyCommands(self, call: Call) -> Any:
@@ -200,7 +140,7 @@ class TelegramState(ChatStore):
         return json.dumps([scope, params.get("language_code", "")], sort_keys=True)
 
     def _answer_getFile(self, call: Call) -> Any:
-        stored = self._files.get(call.params["file_id"])
+        stored = self.store.file(call.params["file_id"])
         if stored is None:
             raise ApiError("Bad Request: invalid file_id", violation=True)
         return {
@@ -212,26 +152,26 @@ class TelegramState(ChatStore):
 
     def _answer_deleteMessage(self, call: Call) -> Any:
         params = call.params
-        chat_id = self._resolve_chat(params["chat_id"])
-        if self._messages.pop((chat_id or 0, params["message_id"]), None) is None:
+        chat_id = self.store.resolve_chat(params["chat_id"])
+        if not self.store.delete_message(chat_id or 0, params["message_id"]):
             raise ApiError("Bad Request: message to delete not found")
         return True
 
     def _answer_copyMessage(self, call: Call) -> Any:
-        return {"message_id": self._copy(call.params, forward=False)["message_id"]}
+        return {"message_id": self.store.copy(call.params, forward=False)["message_id"]}
 
     def _answer_forwardMessage(self, call: Call) -> Any:
-        return self._copy(call.params, forward=True)
+        return self.store.copy(call.params, forward=True)
 
     def _answer_sendMediaGroup(self, call: Call) -> Any:
-        chat_id = self._resolve_chat(call.params["chat_id"])
+        chat_id = self.store.resolve_chat(call.params["chat_id"])
         assert chat_id is not None
         sent = []
         for item in call.params["media"]:
-            content = self._media(item["type"], item["media"], call.files)
+            content = self.store.media(item["type"], item["media"], call.files)
             if isinstance(item.get("caption"), str):
                 content["caption"] = visible_text(item["caption"], item.get("parse_mode"))[0]
-            sent.append(self._new_message(chat_id, self.bot, content))
+            sent.append(self.store.new_message(chat_id, self.store.bot, content))
         return sent
 
     def _answer_editMessageText(self, call: Call) -> Any:
@@ -249,11 +189,11 @@ class TelegramState(ChatStore):
             return True
         if "chat_id" not in params or "message_id" not in params:
             raise ApiError("Bad Request: message identifier is not specified", violation=True)
-        key = (self._resolve_chat(params["chat_id"]) or 0, params["message_id"])
-        message = self._messages.get(key)
+        chat_id = self.store.resolve_chat(params["chat_id"]) or 0
+        message = self.store.message(chat_id, params["message_id"])
         if message is None:
             raise ApiError("Bad Request: message to edit not found", violation=True)
-        if message.get("from", {}).get("id") != self.bot["id"]:
+        if message.get("from", {}).get("id") != self.store.bot["id"]:
             raise ApiError("Bad Request: message can't be edited", violation=True)
         if call.method == "editMessageText" and "text" not in message:
             raise ApiError("Bad Request: there is no text in the message to edit", violation=True)
@@ -269,5 +209,5 @@ class TelegramState(ChatStore):
         if edited == {k: v for k, v in message.items() if k != "edit_date"}:
             raise ApiError(_NOT_MODIFIED)
         edited["edit_date"] = tg.now()
-        self._messages[key] = edited
+        self.store.replace_message(chat_id, params["message_id"], edited)
         return edited
