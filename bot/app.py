@@ -32,6 +32,7 @@ from bot.channels.base import ChannelSender
 from bot.channels.telegram.channel import TelegramChannel, TelegramSender, set_commands
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.zalo.channel import ZaloService, build_zalo
+from bot.files import FileStore
 from bot.metrics import Metrics
 from bot.outbox import OutboxPolicy, OutboxWorker
 from bot.render import DefaultRenderers
@@ -70,6 +71,7 @@ class Services:
     background: Background
     zalo: ZaloService | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    files: FileStore | None = None
 
 
 def services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
@@ -140,9 +142,10 @@ def build_application(
     owns_database = database is None
     database = database or Database(settings.database_url)
     metrics = Metrics()
+    files = FileStore(settings.files_dir)
     router = Router(database, handler_config(settings), observe=metrics.count_update)
     channel = TelegramChannel(
-        router, database, settings.default_locale, observe=metrics.count_update
+        router, database, settings.default_locale, observe=metrics.count_update, store=files
     )
     channel.register(application)
     application.bot_data[_SERVICES_KEY] = Services(
@@ -152,8 +155,9 @@ def build_application(
         channel=channel,
         owns_database=owns_database,
         background=Background(),
-        zalo=build_zalo(settings, database, router) if settings.zalo_enabled else None,
+        zalo=build_zalo(settings, database, router, files) if settings.zalo_enabled else None,
         metrics=metrics,
+        files=files,
     )
     return application
 
@@ -221,7 +225,13 @@ async def stop_background(background: Background) -> None:
 async def start_background_services(application: TelegramApplication) -> None:
     """Start the background services of the application, sending on Telegram (and Zalo)."""
     found = services(application)
-    senders: dict[str, ChannelSender] = {CHANNEL: TelegramSender(application.bot)}
+    telegram = TelegramSender(
+        application.bot,
+        store=found.files,
+        database=found.database,
+        default_locale=found.settings.default_locale,
+    )
+    senders: dict[str, ChannelSender] = {CHANNEL: telegram}
     if found.zalo is not None:
         senders[found.zalo.sender.name] = found.zalo.sender
     start_background(found.background, found.database, found.settings, senders, found.metrics)

@@ -25,9 +25,9 @@ from types import FrameType
 import uvicorn
 
 from bot.channels.web.app import CHANNEL, WebChatContext, create_web_app
-from bot.channels.web.files import FileStore
 from bot.channels.web.hub import WebHub, WebSender
 from bot.clock import DemoClock
+from bot.files import FileStore
 from bot.outbox import OutboxWorker
 from bot.render import DefaultRenderers
 from bot.scheduler import ReminderClock

@@ -36,9 +36,11 @@ from bot.channels.base import (
 from bot.metrics import Metrics
 from handlers.i18n import choose_locale, get_translator
 from handlers.notices import Unrenderable, render
+from handlers.notices.context import Notice
+from handlers.typed_choice import merged, shown_buttons
 from handlers.types import Reply
 from storage.db import Database
-from storage.dialogs import find_identity
+from storage.dialogs import find_identity, remember_shown_buttons, shown_buttons_of
 from storage.errors import Busy, Unavailable
 from storage.models import OutboxMessage, Person, utcnow
 from storage.outbox import (
@@ -172,9 +174,16 @@ class OutboxWorker:
         now = self.clock()
         if self.metrics is not None and replies:
             self.metrics.message_sent(message.channel, message.next_attempt_at, now)
-        await self._settle(
-            message, lambda session, id_, attempt: mark_sent(session, id_, now, attempt=attempt)
-        )
+        shown = shown_buttons(replies)
+
+        async def sent(session: AsyncSession, id_: int, attempt: int) -> None:
+            if await mark_sent(session, id_, now, attempt=attempt) and shown:
+                # Its buttons' labels can now be typed too, beside those of the conversation.
+                earlier = await shown_buttons_of(session, message.channel, message.recipient)
+                both = merged(earlier, shown)
+                await remember_shown_buttons(session, message.channel, message.recipient, both)
+
+        await self._settle(message, sent)
 
     async def _replies(self, message: OutboxMessage) -> list[Reply] | None:
         """Return what a message says, or None when rendering failed (the outcome is recorded).
@@ -253,7 +262,8 @@ class OutboxWorker:
                 self.default_locale,
             )
             payload = read_payload(message.payload)
-            return await render(session, payload, get_translator(locale))
+            notice = Notice(session, get_translator(locale), self.clock())
+            return await render(notice, payload)
 
     def _backoff(self, message: OutboxMessage) -> dt.timedelta:
         return dt.timedelta(seconds=backoff(message.attempts, self.policy))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -67,7 +68,17 @@ class Settings(BaseSettings):
     digest_time: dt.time = Field(
         default=dt.time(7, 30), validation_alias=AliasChoices("COOPBOT_DIGEST_TIME")
     )
+    alerts_digest_time: dt.time = Field(
+        default=dt.time(16, 30),
+        validation_alias=AliasChoices("COOPBOT_ALERTS_DIGEST_TIME"),
+        description="When the daily alert digest goes to those who chose /alerts daily.",
+    )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
+    files_dir: Path = Field(
+        default=Path("coopbot-files"),
+        validation_alias=AliasChoices("COOPBOT_FILES_DIR"),
+        description="Where local copies of the files people send are kept.",
+    )
     outbox_lease_seconds: int = Field(
         default=120,
         ge=1,
@@ -150,6 +161,7 @@ class Settings(BaseSettings):
             overdue_time=self.reminder_time,
             digest_weekday=self.digest_weekday,
             digest_time=self.digest_time,
+            alerts_digest_time=self.alerts_digest_time,
             tz=self.tz,
         )
 

@@ -27,6 +27,11 @@ def _strangers(actor: Actor | None) -> bool:
     return actor is None or actor.is_stranger
 
 
+def _admitted(actor: Actor | None) -> bool:
+    """Anyone registered with a grant in force."""
+    return actor is not None and not actor.is_stranger
+
+
 def _directors(actor: Actor | None) -> bool:
     return actor is not None and bool(actor.cooperative_ids())
 
@@ -46,7 +51,7 @@ class Command:
 
     name: str
     about: str
-    usage: str = ""  # the arguments, shown by /help only
+    usage: str = ""  # the arguments (a message id: their words differ by language), /help only
     serves: Callable[[Actor | None], bool] = _everyone
 
 
@@ -60,16 +65,19 @@ COMMANDS: tuple[Command, ...] = (
         N_("Log the quarterly meeting with the cooperatives"),
         serves=_commune_leaders,
     ),
-    Command("inbox", N_("New and overdue items to handle"), serves=_handlers),
-    Command("summary", N_("Where things stand"), usage="[period] [unit]", serves=_handlers),
+    Command("inbox", N_("The desk: items to handle, by list"), serves=_handlers),
+    Command("find", N_("Search the items' texts"), usage=N_("words"), serves=_admitted),
+    Command("item", N_("Open an item by its reference"), usage="PA-2026-000123", serves=_admitted),
+    Command("alerts", N_("Alerts of new items"), usage=N_("now|daily|off"), serves=_handlers),
+    Command("summary", N_("Where things stand"), usage=N_("[period] [unit]"), serves=_handlers),
     Command("targets", N_("The plan's targets against actual figures"), serves=_handlers),
     Command(
-        "chart", N_("Charts of items and meetings"), usage="[period] [unit]", serves=_handlers
+        "chart", N_("Charts of items and meetings"), usage=N_("[period] [unit]"), serves=_handlers
     ),
-    Command("export", N_("The Excel workbook"), usage="[period] [unit]", serves=_handlers),
+    Command("export", N_("The Excel workbook"), usage=N_("[period] [unit]"), serves=_handlers),
     Command("invite", N_("Invite people to the bot"), serves=_handlers),
     Command("people", N_("Who is registered; revoke access"), serves=_handlers),
-    Command("digest", N_("The weekly summary"), usage="on|off", serves=_handlers),
+    Command("digest", N_("The weekly summary"), usage=N_("on|off"), serves=_handlers),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Tiếng Việt / English")),
     Command("cancel", N_("Stop what you are doing")),
@@ -108,6 +116,6 @@ def help_lines(actor: Actor | None, translate: Callable[[str], str]) -> list[str
     """Return one "/command [usage] — what it does" line per command ``actor`` can use."""
     lines = []
     for command in commands_for(actor):
-        usage = f" {command.usage}" if command.usage else ""
+        usage = f" {translate(command.usage)}" if command.usage else ""
         lines.append(f"/{command.name}{usage} — {translate(command.about)}")
     return lines

@@ -70,7 +70,8 @@ async def unsupported_content(turn: Turn) -> bool:
 
 def is_command(turn: Turn, *names: str) -> bool:
     """Tell whether the event is one of the named commands."""
-    return turn.incoming.kind == IncomingKind.COMMAND and turn.incoming.command in names
+    incoming = turn.incoming
+    return incoming.kind == IncomingKind.COMMAND and incoming.command.lower() in names
 
 
 async def help_command(turn: Turn) -> bool:
@@ -93,7 +94,7 @@ async def help_command(turn: Turn) -> bool:
     else:
         lines.append(turn._("Your roles: {roles}.", roles=", ".join(role_names(turn))))
     lines.extend(help_lines(turn.actor, turn._))
-    turn.say("\n".join(lines), *main_menu(turn))
+    turn.say("\n".join(lines), *main_menu(turn), navigation=True)
     return True
 
 
@@ -108,9 +109,9 @@ async def cancel_command(turn: Turn) -> bool:
         return False
     if turn.identity is not None and turn.dialog is not None:
         await clear_dialog(turn.session, turn.identity.id or 0)
-        turn.say(turn._("Cancelled. Nothing was sent."), *main_menu(turn))
+        turn.say(turn._("Cancelled. Nothing was sent."), *main_menu(turn), navigation=True)
     else:
-        turn.say(turn._("There is nothing to cancel."), *main_menu(turn))
+        turn.say(turn._("There is nothing to cancel."), *main_menu(turn), navigation=True)
     return True
 
 
@@ -130,7 +131,7 @@ async def language(turn: Turn) -> bool:
         return True
     await set_person_locale(turn.session, turn.person_id, code)
     turn.translator = get_translator(code)
-    turn.say(turn._("Language set to English."), *main_menu(turn))
+    turn.say(turn._("Language set to English."), *main_menu(turn), navigation=True)
     return True
 
 
@@ -144,7 +145,7 @@ async def unknown(turn: Turn) -> bool:
             )
         )
     elif incoming.kind == IncomingKind.BUTTON:
-        turn.say(turn._("That button is not valid any more."), *main_menu(turn))
+        turn.say(turn._("That button is not valid any more."), *main_menu(turn), navigation=True)
     else:
-        turn.say(turn._("I didn't understand that. Try /help."), *main_menu(turn))
+        turn.say(turn._("I didn't understand that. Try /help."), *main_menu(turn), navigation=True)
     return True

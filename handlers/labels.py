@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from storage.errors import N_
 from storage.meetings import Outcome
-from storage.models import EventKind, FeedbackKind, Role, Status
+from storage.models import Category, EventKind, FeedbackKind, Role, Status
 
 if TYPE_CHECKING:
     from handlers.turn import Turn
@@ -24,12 +24,17 @@ STATUS_NAMES = {
     Status.REFERRED: N_("referred"),
     Status.CLOSED: N_("closed"),
     Status.REOPENED: N_("reopened"),
+    Status.WAITING: N_("waiting for the cooperative"),
 }
 EVENT_NAMES = {
     EventKind.CREATED: N_("sent"),
     EventKind.COMMENT: N_("comment"),
     EventKind.INFO_ADDED: N_("information added"),
     EventKind.ASSIGNED: N_("assigned"),
+    EventKind.NOTE: N_("internal note"),
+    EventKind.QUESTION: N_("question to the cooperative"),
+    EventKind.REPLY: N_("the cooperative's reply"),
+    EventKind.RATED: N_("rated"),
 }
 KIND_LABELS = {
     FeedbackKind.DIFFICULTY: N_("Difficulty"),
@@ -42,6 +47,8 @@ OUTCOME_LABELS = {
     Outcome.FORWARDED: N_("⬆️ Forwarded to the province"),
     Outcome.NEEDS_INFO: N_("❓ Needs more information"),
 }
+# Three faces, one tap: the scores (1–5) they stand for when a director rates an answer.
+RATING_FACES = ((N_("😞 Not satisfied"), 1), (N_("😐 So-so"), 3), (N_("😊 Satisfied"), 5))
 ROLE_NAMES = {
     Role.DIRECTOR: N_("director of a cooperative"),
     Role.COMMUNE_LEADER: N_("commune leader"),
@@ -53,3 +60,10 @@ ROLE_NAMES = {
 def status_name(turn: Turn, status: str) -> str:
     """Return a status in the person's language."""
     return turn._(STATUS_NAMES.get(Status(status), status))
+
+
+def category_name(category: Category | None, locale: str) -> str:
+    """Return a topic's name in ``locale`` (Vietnamese, or English for any other)."""
+    if category is None:
+        return ""
+    return category.name_vi if locale == "vi" else category.name_en

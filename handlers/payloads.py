@@ -5,7 +5,8 @@ classes (``OpenItem(42).encode()``) and read presses as them (``match turn.press
 payload is written and read in one place. Prefixes: ``menu`` main menu, ``lang`` language,
 ``rp`` report, ``my`` a director's items, ``ib`` the handlers' inbox, ``mt`` meeting log and
 reminders, ``dg`` digest, ``sm`` summary, ``ch`` charts, ``ex`` Excel, ``iv`` invites,
-``pp`` people, ``more`` the rest of a long list of buttons (Zalo).
+``pp`` people, ``fd`` search results, ``al`` alert settings, ``md`` photos or files sent
+outside a conversation, ``more`` the rest of a long list of buttons (Zalo).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from handlers.codec import (
+    Digits,
     Id,
     Key,
     OneOf,
@@ -25,8 +27,9 @@ from handlers.codec import (
     UnitOrAll,
     payload,
 )
+from storage.desk import DeskView
 from storage.meetings import Outcome
-from storage.models import FeedbackKind
+from storage.models import AlertMode, FeedbackKind
 
 # --- everyone ---------------------------------------------------------------------------
 
@@ -151,13 +154,49 @@ class MyItemReopen(Payload):
     item: Id
 
 
+@payload("my", "q")
+class MyItemAnswerQuestion(Payload):
+    """Answer the question the handler asked about the item."""
+
+    item: Id
+
+
+@payload("my", "d")
+class MyItemDone(Payload):
+    """Nothing more to add to the item."""
+
+
+Score = Annotated[int, Digits(1, 5)]
+
+
+@payload("my", "s")
+class RateAnswer(Payload):
+    """Rate the answer the item received, from 1 (not satisfied) to 5 (satisfied)."""
+
+    item: Id
+    score: Score
+
+
+@payload("md", "r")
+class MediaAsReport(Payload):
+    """Start a report with the photos or files just sent."""
+
+
+@payload("md", "a")
+class MediaAddTo(Payload):
+    """Add the photos or files just sent to this item."""
+
+    item: Id
+
+
 # --- the handlers' inbox (ib) ------------------------------------------------------------
 
 
-@payload("ib", "p")
-class InboxPage(Payload):
-    """Show this page of the inbox."""
+@payload("ib", "v")
+class InboxView(Payload):
+    """Show this page of one of the desk's lists (new, in progress, mine, overdue, all open)."""
 
+    view: DeskView
     page: Page
 
 
@@ -233,6 +272,27 @@ class InternalNote(Payload):
     item: Id
 
 
+@payload("ib", "q")
+class AskQuestion(Payload):
+    """Write a question to the cooperative; the item waits for its reply."""
+
+    item: Id
+
+
+@payload("fd", "p")
+class FindPage(Payload):
+    """Show this page of the last search's results."""
+
+    page: Page
+
+
+@payload("al")
+class ChooseAlerts(Payload):
+    """Hear of new items at once, in one message a day, or not at all."""
+
+    mode: AlertMode
+
+
 # --- meetings and reminders (mt) ---------------------------------------------------------
 
 
@@ -291,6 +351,18 @@ class MeetingOutcome(Payload):
 
     item: Id
     outcome: Annotated[str, OneOf(frozenset({*Outcome, SKIPPED}))]
+
+
+@payload("mt", "nodec")
+class MeetingSkipDecision(Payload):
+    """Record the outcome without a sentence of what was decided."""
+
+
+@payload("mt", "fix")
+class MeetingFixOutcome(Payload):
+    """Choose this agenda item's outcome again before saving."""
+
+    item: Id
 
 
 @payload("mt", "save")

@@ -20,10 +20,14 @@ from collections.abc import Awaitable, Callable
 from handlers import commands
 from handlers.command_menu import menu_for
 from handlers.flows import (
+    alert_settings,
     charts,
     export,
+    find,
     inbox,
     invite_chat,
+    item_actions,
+    loose_media,
     meeting,
     my_items,
     onboarding,
@@ -35,6 +39,7 @@ from handlers.flows import (
 )
 from handlers.i18n import choose_locale, get_translator
 from handlers.turn import HandlerConfig, Turn
+from handlers.typed_choice import as_press, shown_buttons
 from handlers.types import CommandMenu, Handled, Incoming, Reply
 from storage.db import Database
 from storage.dialogs import find_identity, load_speaker
@@ -62,13 +67,17 @@ ROUTES: tuple[Route, ...] = (
     meeting.route,  # /meeting, the reminder's "log the meeting" and the log's steps
     reminder_actions.route,  # the reminder's "see the items" and "remind me in a week"
     reminder_actions.digest_command,  # /digest on|off and the digest's stop button
-    inbox.route,  # /inbox and the item card's actions (handlers only)
+    item_actions.route,  # an item's card for those who handle it, its actions and their texts
+    inbox.route,  # /inbox, the desk's lists, /item and a typed reference
+    find.route,  # /find words
+    alert_settings.route,  # /alerts now|daily|off
     summary.route,  # /summary and its drill-down buttons
     targets.route,  # /targets
     charts.route,  # /chart and the ch: buttons (officials, commune leaders)
     export.route,  # /export and the ex: buttons (officials, commune leaders)
     invite_chat.route,  # /invite, its buttons and the typed name
     people.route,  # /people and revoking access
+    loose_media.route,  # a director's photos and files outside any conversation
     report.offer_for_free_text,  # text outside any flow
     commands.unknown,  # anything left: unknown command or stray input
 )
@@ -146,6 +155,8 @@ class Router:
                 incoming.platform_locale,
                 self.config.default_locale,
             )
+            if identity is not None:
+                incoming = as_press(incoming, identity.shown_buttons)
             turn = Turn(
                 incoming=incoming,
                 session=session,
@@ -168,9 +179,17 @@ class Router:
                 await savepoint.rollback()
                 # The rollback expired what the route loaded; the next event syncs the menu.
                 return Handled(replies=[Reply(text=turn.error_text(error))])
+            remember_buttons(turn)
             # A command menu is per private chat: a group's is not the person's.
             menu = changed_menu(turn) if track_menu and incoming.private else None
             return Handled(turn.replies, menu)
+
+
+def remember_buttons(turn: Turn) -> None:
+    """Keep the buttons this turn showed, so their labels can be typed next time."""
+    shown = shown_buttons(turn.replies)
+    if turn.identity is not None and shown and shown != turn.identity.shown_buttons:
+        turn.identity.shown_buttons = shown
 
 
 def changed_menu(turn: Turn) -> CommandMenu | None:

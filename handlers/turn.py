@@ -13,11 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import payloads  # noqa: F401  (declares every kind before a press is read)
 from handlers.codec import BadPayload, Payload, decode
 from handlers.i18n import Translator, format_date, format_datetime
+from handlers.labels import STATUS_NAMES
 from handlers.ports import Renderers
+from handlers.typed_choice import NOT_REMEMBERED
 from handlers.types import Button, Incoming, IncomingKind, Reply
-from storage.errors import CoopbotError
-from storage.models import ChannelIdentity, DialogState
+from storage.errors import N_, CoopbotError, InvalidTransition
+from storage.models import ChannelIdentity, DialogState, Status
 from storage.scope import Actor
+
+MOVED_ON = N_("This item is now “{status}”: that action no longer applies to it.")
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,36 @@ class Turn:
         return self.translator._(message, **params)
 
     def error_text(self, error: CoopbotError) -> str:
-        """Return a domain error in this turn's language."""
+        """Return a domain error in this turn's language.
+
+        A refused status change is a button that came too late (the item moved on), so it is
+        answered with the item's status in words, never with status codes.
+        """
+        if isinstance(error, InvalidTransition):
+            status = STATUS_NAMES.get(Status(error.params["current"]), error.params["current"])
+            return self._(MOVED_ON, status=self._(status))
         return error.render(self.translator.gettext)
 
-    def say(self, text: str, *rows: tuple[Button, ...] | list[Button], title: str = "") -> None:
-        """Queue a reply with optional rows of buttons."""
+    def say(
+        self,
+        text: str,
+        *rows: tuple[Button, ...] | list[Button],
+        title: str = "",
+        navigation: bool = False,
+    ) -> None:
+        """Queue a reply with optional rows of buttons.
+
+        ``navigation`` marks buttons that only lead elsewhere (the main menu): their labels
+        typed later are not taken as choices, so they never hide a step's own buttons.
+        """
+        extras = {"buttons": NOT_REMEMBERED} if navigation else {}
         self.replies.append(
-            Reply(text=text, buttons=tuple(tuple(row) for row in rows), bold_prefix=title)
+            Reply(
+                text=text,
+                buttons=tuple(tuple(row) for row in rows),
+                bold_prefix=title,
+                extras=extras,
+            )
         )
 
     def date(self, day: dt.date) -> str:

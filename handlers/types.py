@@ -34,13 +34,28 @@ class MediaKind(StrEnum):
 
 @dataclass(frozen=True)
 class Media:
-    """A file the person sent, kept on the platform and referred to by its id."""
+    """A file the person sent: the platform's id for it, and the key of the local copy the
+    channel made of it (None when it could not download it)."""
 
     kind: MediaKind
     file_ref: str
     file_name: str | None = None
     mime_type: str | None = None
     size_bytes: int | None = None
+    stored_key: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file received earlier, to send again: each channel sends it in its own form — by the
+    platform's id on the channel it came from, else from its local copy."""
+
+    kind: MediaKind
+    channel: str
+    file_ref: str
+    stored_key: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: FileOut | None = None
     document: FileOut | None = None
+    attachment: StoredFile | None = None
     bold_prefix: str = ""
     extras: dict[str, str] = field(default_factory=dict)
 

@@ -17,7 +17,12 @@ from handlers.ports import Sheet, WorkbookSpec
 from storage.categories import list_categories
 from storage.models import FeedbackKind, Status
 from storage.reporting.export_rows import ExportItem, export_items, meeting_rows
-from storage.reporting.figures import elapsed_quarters, status_counts
+from storage.reporting.figures import (
+    elapsed_quarters,
+    ratings_by_commune,
+    ratings_by_office,
+    status_counts,
+)
 from storage.reporting.scope import ReportScope, target_unit_ids
 from storage.targets import targets_progress
 from storage.text import fold
@@ -184,6 +189,28 @@ async def _targets_sheet(
     )
 
 
+async def _ratings_sheet(
+    session: AsyncSession, scope: ReportScope, translator: Translator
+) -> Sheet:
+    """The directors' ratings of the answers, per commune of today and per office."""
+    pgettext = translator.pgettext
+    headers = (
+        pgettext("workbook", "By"),
+        pgettext("workbook", "Name"),
+        pgettext("workbook", "Answers rated"),
+        pgettext("workbook", "Average rating (1–5)"),
+    )
+    commune, office = pgettext("workbook", "Commune (today)"), pgettext("workbook", "Office")
+    rows = [
+        (commune, group.name, group.rated, group.mean)
+        for group in await ratings_by_commune(session, scope)
+    ] + [
+        (office, group.name, group.rated, group.mean)
+        for group in await ratings_by_office(session, scope)
+    ]
+    return Sheet(pgettext("workbook", "Ratings"), headers, tuple(rows), (18, 40, 16, 20))
+
+
 def file_name(period_key: str, where: str) -> str:
     """Return an ASCII file name such as ``coopbot-2026Q1-an-lac-thon.xlsx``."""
     slug = "-".join(fold(where).split())[:40] or "all"
@@ -206,5 +233,6 @@ async def build_workbook(
         await _summary_sheet(session, scope, translator),
         await _meetings_sheet(session, scope, translator, today),
         await _targets_sheet(session, scope, translator),
+        await _ratings_sheet(session, scope, translator),
     )
     return WorkbookSpec(file_name(scope.period.key, where), sheets)

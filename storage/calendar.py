@@ -126,6 +126,7 @@ class ReminderSchedule:
     overdue_time: dt.time = dt.time(8, 0)
     digest_weekday: int = 0  # Monday
     digest_time: dt.time = dt.time(7, 30)
+    alerts_digest_time: dt.time = dt.time(16, 30)
     tz: zoneinfo.ZoneInfo = VIETNAM
 
     def local(self, day: dt.date, time: dt.time) -> dt.datetime:
@@ -151,6 +152,10 @@ class ReminderSchedule:
     def overdue_run(self, day: dt.date) -> dt.datetime:
         """The daily overdue check of ``day``."""
         return self.local(day, self.overdue_time)
+
+    def alerts_digest(self, day: dt.date) -> dt.datetime:
+        """The daily alert digest of ``day``: it covers the 24 hours before this moment."""
+        return self.local(day, self.alerts_digest_time)
 
     def digest_week_start(self, moment: dt.datetime) -> dt.date | None:
         """Return the digest's Monday when ``moment`` is past that week's digest time."""

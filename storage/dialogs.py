@@ -6,11 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import ChannelIdentity, DialogState, Person, RoleAssignment, utcnow
+from storage.models import (
+    AlertMode,
+    ChannelIdentity,
+    DialogState,
+    Person,
+    RoleAssignment,
+    utcnow,
+)
 from storage.scope import Actor, Grant, grant_active
 
 DIALOG_TTL = dt.timedelta(days=2)
@@ -120,11 +127,7 @@ async def load_speaker(
     state: DialogState | None = rows[0][2] if rows else None
     actor = None
     if person is not None:
-        grants = tuple(
-            Grant(grant.role, grant.unit_id, grant.cooperative_id)
-            for _, grant, _ in rows
-            if grant is not None
-        )
+        grants = tuple(Grant.of(grant) for _, grant, _ in rows if grant is not None)
         actor = Actor(person_id=person.id or 0, grants=grants)
     dialog = None
     if state is not None:
@@ -171,3 +174,33 @@ async def set_digest(session: AsyncSession, person_id: int, enabled: bool) -> No
     if person is not None:
         person.digest_enabled = enabled
         await session.flush()
+
+
+async def set_alert_mode(session: AsyncSession, person_id: int, mode: AlertMode) -> None:
+    """Choose how a person hears of new items: at once, once a day, or not at all."""
+    person = await session.get(Person, person_id)
+    if person is not None:
+        person.alert_mode = mode
+        await session.flush()
+
+
+async def shown_buttons_of(
+    session: AsyncSession, channel: str, external_id: str
+) -> list[list[str]]:
+    """Return the buttons last remembered for an account (none for an unknown one)."""
+    identity = await find_identity(session, channel, external_id)
+    return list(identity.shown_buttons) if identity is not None else []
+
+
+async def remember_shown_buttons(
+    session: AsyncSession, channel: str, external_id: str, buttons: list[list[str]]
+) -> None:
+    """Keep the buttons an account was shown, so their labels can be typed."""
+    await session.execute(
+        update(ChannelIdentity)
+        .where(
+            col(ChannelIdentity.channel) == channel,
+            col(ChannelIdentity.external_id) == external_id,
+        )
+        .values(shown_buttons=buttons)
+    )

@@ -10,12 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.alerts import plan_alerts
+from storage.attachments import NewAttachment, attach
+from storage.deadlines import initial_due, resume
 from storage.errors import N_, InvalidInput, InvalidTransition, PermissionDenied
 from storage.models import (
     Category,
@@ -29,6 +34,7 @@ from storage.models import (
     utcnow,
 )
 from storage.notifications import plan_item_event
+from storage.referrals import referral_targets
 from storage.scope import (
     Actor,
     ensure_director_of,
@@ -36,7 +42,7 @@ from storage.scope import (
     ensure_item_visible,
 )
 from storage.sequences import next_value
-from storage.text import nfc
+from storage.text import fold, nfc
 
 DEFAULT_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_TEXT = 10
@@ -50,7 +56,8 @@ _HANDLING = {
     Status.REFERRED,
 }
 
-# Which status may follow which, for those who handle items.
+# Which status may follow which, for those who handle items. Waiting for the cooperative is
+# entered only by asking it a question (``storage.questions``), never by a plain change.
 HANDLER_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset(_HANDLING),
     Status.ACKNOWLEDGED: frozenset(_HANDLING - {Status.ACKNOWLEDGED}),
@@ -58,6 +65,8 @@ HANDLER_TRANSITIONS: dict[Status, frozenset[Status]] = {
     # A referred item is picked up by the unit it was referred to.
     Status.REFERRED: frozenset(_HANDLING - {Status.REFERRED}),
     Status.REOPENED: frozenset(_HANDLING),
+    # Going on without the cooperative's reply, or answering after all.
+    Status.WAITING: frozenset(_HANDLING - {Status.ACKNOWLEDGED}),
 }
 
 # Which status may follow which, for the director of the item's cooperative.
@@ -66,8 +75,31 @@ DIRECTOR_TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 OPEN_STATUSES = frozenset(
-    {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REFERRED, Status.REOPENED}
+    {
+        Status.NEW,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.REFERRED,
+        Status.REOPENED,
+        Status.WAITING,
+    }
 )
+
+
+# Open items whose clock runs: one waiting for the cooperative's reply is never overdue.
+RUNNING_STATUSES = OPEN_STATUSES - {Status.WAITING}
+
+
+def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+    """Tell whether an item is past its due date while its clock runs."""
+    return status in RUNNING_STATUSES and due_at < now
+
+
+def overdue_clause(now: Any) -> ColumnElement[bool]:
+    """Return the WHERE clause of the items ``is_overdue`` at ``now`` (a moment or a parameter)."""
+    return and_(
+        col(FeedbackItem.status).in_(sorted(RUNNING_STATUSES)), col(FeedbackItem.due_at) < now
+    )
 
 
 def allowed_targets(actor: Actor, item: FeedbackItem) -> frozenset[Status]:
@@ -81,6 +113,11 @@ def allowed_targets(actor: Actor, item: FeedbackItem) -> frozenset[Status]:
     return frozenset(targets)
 
 
+def searchable(reference: str, cooperative: str, text: str) -> str:
+    """Return what ``/find`` searches for an item: its reference, cooperative and text, folded."""
+    return fold(f"{reference} {cooperative} {text}")
+
+
 @dataclass(frozen=True)
 class NewItem:
     """What a director submits."""
@@ -89,6 +126,7 @@ class NewItem:
     kind: str
     category_key: str
     text: str
+    files: tuple[NewAttachment, ...] = ()
 
 
 def validate_text(text: str) -> str:
@@ -138,31 +176,34 @@ async def create_item(
         raise PermissionDenied()
     year = now.astimezone(tz).year
     number = await next_value(session, f"reference:{year}")
+    reference = f"PA-{year}-{number:06d}"
     item = FeedbackItem(
-        reference=f"PA-{year}-{number:06d}",
+        reference=reference,
         cooperative_id=cooperative.id or 0,
         author_person_id=actor.person_id,
         kind=new.kind,
         category_key=category.key,
         text=text,
+        search_text=searchable(reference, cooperative.name, text),
         commune_id=cooperative.commune_id,
         status=Status.NEW,
-        due_at=now + dt.timedelta(days=category.due_days),
+        due_at=initial_due(category, now),
         created_at=now,
         updated_at=now,
     )
     session.add(item)
     await session.flush()
-    session.add(
-        FeedbackEvent(
-            item_id=item.id or 0,
-            actor_person_id=actor.person_id,
-            kind=EventKind.CREATED,
-            to_status=Status.NEW,
-            created_at=now,
-        )
+    created = FeedbackEvent(
+        item_id=item.id or 0,
+        actor_person_id=actor.person_id,
+        kind=EventKind.CREATED,
+        to_status=Status.NEW,
+        created_at=now,
     )
+    session.add(created)
     await session.flush()
+    attach(session, item.id or 0, new.files, now=now, event_id=created.id)
+    await plan_alerts(session, item, created, now)
     return item
 
 
@@ -183,7 +224,8 @@ async def change_status(
     Raises:
         PermissionDenied: the item is outside the actor's scope or role.
         InvalidTransition: ``target`` may not follow the current status.
-        InvalidInput: a decline or reopening without a reason, a referral without a unit.
+        InvalidInput: a decline or reopening without a reason, a referral without a unit or
+            to a unit the item cannot be referred to.
     """
     now = now or utcnow()
     director_move = target in {Status.CLOSED, Status.REOPENED}
@@ -201,7 +243,11 @@ async def change_status(
     if target == Status.REFERRED:
         if referred_unit_id is None:
             raise InvalidInput(N_("Choose the unit to refer the item to."))
+        offered = {unit.id for unit in await referral_targets(session, item, now)}
+        if referred_unit_id not in offered:
+            raise InvalidInput(N_("This item cannot be referred to that unit."))
         item.assignee_unit_id = referred_unit_id
+    resume(item, now)
     item.status = target
     item.updated_at = now
     if not director_move and item.first_response_at is None:
@@ -225,6 +271,7 @@ async def change_status(
     session.add(event)
     await session.flush()
     await plan_item_event(session, item, event, now)
+    await plan_alerts(session, item, event, now)
     return event
 
 
@@ -236,15 +283,19 @@ async def add_note(
     *,
     internal: bool,
     now: dt.datetime | None = None,
+    files: Sequence[NewAttachment] = (),
 ) -> FeedbackEvent:
     """Add a comment to an item: an internal note (handlers only) or information.
 
-    Directors add information to their cooperative's items; handlers add comments (shown to
-    the director) or internal notes (never shown to the director).
+    Directors add information to their cooperative's items, with photos or files if they
+    like; added while the item waits for the cooperative, it is the reply to the question
+    (the item is in progress again and its clock runs again). Handlers add comments (shown to
+    the director) or internal notes (never shown to the director). The item's handlers are
+    alerted of what the cooperative adds.
 
     Raises:
         PermissionDenied: outside the actor's scope, or a director writing an internal note.
-        InvalidInput: empty or over-long text.
+        InvalidInput: empty (no text and no file) or over-long text.
     """
     now = now or utcnow()
     item = await ensure_item_visible(session, actor, item_id)
@@ -253,9 +304,9 @@ async def add_note(
         item = await ensure_item_handleable(session, actor, item_id)
         kind = EventKind.NOTE if internal else EventKind.COMMENT
     else:
-        kind = EventKind.INFO_ADDED
-    body = nfc(text)
-    if not body or len(body) > MAX_TEXT:
+        kind = EventKind.REPLY if item.status == Status.WAITING else EventKind.INFO_ADDED
+    body = nfc(text).strip()
+    if (not body and not (files and kind != EventKind.NOTE)) or len(body) > MAX_TEXT:
         raise InvalidInput(
             N_("Please write between 1 and {maximum} characters."), maximum=MAX_TEXT
         )
@@ -263,14 +314,21 @@ async def add_note(
         item_id=item.id or 0,
         actor_person_id=actor.person_id,
         kind=kind,
-        text=body,
+        text=body or None,
         internal=internal,
         created_at=now,
     )
+    if kind == EventKind.REPLY:
+        resume(item, now)
+        event.from_status, event.to_status = item.status, Status.IN_PROGRESS
+        item.status = Status.IN_PROGRESS
     item.updated_at = now
     session.add(event)
     await session.flush()
+    if kind != EventKind.NOTE:
+        attach(session, item.id or 0, files, now=now, event_id=event.id)
     await plan_item_event(session, item, event, now)
+    await plan_alerts(session, item, event, now)
     return event
 
 

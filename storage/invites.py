@@ -30,6 +30,7 @@ from storage.models import (
     Cooperative,
     Invite,
     InviteAttempt,
+    Office,
     Person,
     Role,
     RoleAssignment,
@@ -96,23 +97,31 @@ async def create_invite(
     role: str,
     unit_id: int | None = None,
     cooperative_id: int | None = None,
+    office_id: int | None = None,
     created_by_person_id: int | None = None,
     ttl: dt.timedelta = DEFAULT_TTL,
     now: dt.datetime | None = None,
 ) -> IssuedInvite:
-    """Create an invite for ``role`` in its scope.
+    """Create an invite for ``role`` in its scope (an official's may name their office).
 
     Raises:
-        InvalidInput: the role is unknown or its scope is missing or of the wrong kind.
+        InvalidInput: the role is unknown or its scope is missing or of the wrong kind, or an
+            office is given for another role or does not exist.
     """
     now = now or utcnow()
     await _check_scope(session, role, unit_id, cooperative_id)
+    if office_id is not None:
+        if role != Role.OFFICIAL:
+            raise InvalidInput(N_("Only an official's invite can name an office."))
+        if await session.get(Office, office_id) is None:
+            raise InvalidInput(N_("That office does not exist."))
     code = generate_code()
     invite = Invite(
         code_hash=hash_code(code),
         role=role,
         unit_id=unit_id,
         cooperative_id=cooperative_id,
+        office_id=office_id,
         created_by_person_id=created_by_person_id,
         created_at=now,
         expires_at=now + ttl,
@@ -226,6 +235,7 @@ async def redeem_invite(
         role=invite.role,
         unit_id=invite.unit_id,
         cooperative_id=invite.cooperative_id,
+        office_id=invite.office_id,
         valid_from=now,
         invite_id=invite.id,
     )
@@ -275,3 +285,15 @@ async def revoke_invite(
         .where(col(Invite.id) == invite_id, col(Invite.redeemed_at).is_(None))
         .values(revoked_at=now or utcnow())
     )
+
+
+async def scope_name(session: AsyncSession, assignment: RoleAssignment) -> str:
+    """Return the name of what a grant speaks for: its cooperative, else its unit ("" for an
+    admin, who speaks for no one place)."""
+    if assignment.cooperative_id is not None:
+        cooperative = await session.get(Cooperative, assignment.cooperative_id)
+        return cooperative.name if cooperative else ""
+    if assignment.unit_id is not None:
+        unit = await session.get(AdminUnit, assignment.unit_id)
+        return unit.name if unit else ""
+    return ""

@@ -33,6 +33,7 @@ from storage.scope import Actor, in_unit_subtree
 from storage.text import nfc
 
 MAX_NOTES = 4000
+MAX_DECISION = 300
 
 
 class Outcome(StrEnum):
@@ -137,6 +138,7 @@ class MeetingRecord:
     cooperative_ids: tuple[int, ...]
     notes: str = ""
     outcomes: tuple[tuple[int, Outcome], ...] = ()
+    decisions: dict[int, str] = field(default_factory=dict)  # what was decided, per item
 
 
 async def log_meeting(
@@ -196,10 +198,16 @@ async def log_meeting(
     for cooperative_id in sorted(set(record.cooperative_ids)):
         session.add(MeetingAttendance(meeting_id=meeting.id or 0, cooperative_id=cooperative_id))
     for item_id, outcome in record.outcomes:
-        session.add(MeetingItem(meeting_id=meeting.id or 0, item_id=item_id, outcome=outcome))
-        await _apply_outcome(
-            session, actor, item_id, Outcome(outcome), record.held_on, now, plan, describe
+        decision = nfc(record.decisions.get(item_id, "")).strip()[:MAX_DECISION] or None
+        session.add(
+            MeetingItem(
+                meeting_id=meeting.id or 0, item_id=item_id, outcome=outcome, decision=decision
+            )
         )
+        text = describe(Outcome(outcome), record.held_on)
+        if decision:
+            text = f"{text} {decision}"
+        await _apply_outcome(session, actor, item_id, Outcome(outcome), text, now, plan)
     await session.flush()
     return meeting, first
 
@@ -209,12 +217,10 @@ async def _apply_outcome(
     actor: Actor,
     item_id: int,
     outcome: Outcome,
-    held_on: dt.date,
+    text: str,
     now: dt.datetime,
     plan: Agenda,
-    describe: OutcomeText,
 ) -> None:
-    text = describe(outcome, held_on)
     item = await session.get(FeedbackItem, item_id)
     if item is None:  # pragma: no cover - checked against the agenda above
         return

@@ -25,7 +25,9 @@ from storage.outbox import plan
 from storage.outbox_payloads import ItemEvent
 from storage.scope import grant_active
 
-NOTIFY_KINDS = frozenset({EventKind.STATUS, EventKind.COMMENT, EventKind.ASSIGNED})
+NOTIFY_KINDS = frozenset(
+    {EventKind.STATUS, EventKind.COMMENT, EventKind.ASSIGNED, EventKind.QUESTION}
+)
 
 
 async def director_identities(

@@ -36,6 +36,23 @@ class ItemEvent(_Kind):
     event_id: Id
 
 
+class ItemAlert(_Kind):
+    """To someone who handles the item: it is new, reopened, answered, added to, or theirs."""
+
+    kind: Literal["item_alert"] = "item_alert"
+    item_id: Id
+    event_id: Id
+
+
+class AlertDigest(_Kind):
+    """To someone who chose one alert a day: what arrived in their area since yesterday."""
+
+    kind: Literal["alert_digest"] = "alert_digest"
+    person_id: Id
+    since: dt.datetime
+    until: dt.datetime
+
+
 class QuarterKickoff(_Kind):
     """The quarter began: meet the commune's cooperatives (the agenda is attached)."""
 
@@ -99,6 +116,8 @@ class DeliveryRefused(_Kind):
 
 OutboxPayload = Annotated[
     ItemEvent
+    | ItemAlert
+    | AlertDigest
     | QuarterKickoff
     | QuarterFollowUp
     | MeetingEscalation

@@ -17,8 +17,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.alerts import due_alert_digests
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
-from storage.feedback import OPEN_STATUSES
+from storage.feedback import overdue_clause
 from storage.meetings import meeting_held
 from storage.models import (
     AdminUnit,
@@ -112,8 +113,7 @@ async def _overdue_count(session: AsyncSession, unit_id: int, now: dt.datetime) 
         select(func.count())
         .select_from(FeedbackItem)
         .where(
-            col(FeedbackItem.status).in_(list(OPEN_STATUSES)),
-            col(FeedbackItem.due_at) < now,
+            overdue_clause(now),
             or_(
                 in_unit_subtree(col(FeedbackItem.commune_id), [unit_id]),
                 in_unit_subtree(col(FeedbackItem.assignee_unit_id), [unit_id]),
@@ -143,6 +143,13 @@ async def due_messages(
     today = now.astimezone(schedule.tz).date()
     if schedule.overdue_run(today) <= now:
         due += await _overdue_notices(session, today, now, officials)
+    # Yesterday's digest too: a bot that was down at 16:30 still sends it, once.
+    for day in (today - dt.timedelta(days=1), today):
+        cutoff = schedule.alerts_digest(day)
+        if cutoff <= now:
+            since = cutoff - dt.timedelta(days=1)
+            for identity, digest in await due_alert_digests(session, now, since, cutoff):
+                due.append(_message(f"alerts:{day}:{identity.id}", identity, digest))
     monday = schedule.digest_week_start(now)
     if monday is not None:
         for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):

@@ -50,6 +50,14 @@ class Grant:
     role: str
     unit_id: int | None = None
     cooperative_id: int | None = None
+    office_id: int | None = None
+
+    @classmethod
+    def of(cls, assignment: RoleAssignment) -> Grant:
+        """Return the grant a role assignment gives."""
+        return cls(
+            assignment.role, assignment.unit_id, assignment.cooperative_id, assignment.office_id
+        )
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,10 @@ class Actor:
         """Return the units the person handles items in, for the given roles."""
         return [g.unit_id for g in self.grants if g.role in roles and g.unit_id is not None]
 
+    def office_ids(self) -> list[int]:
+        """Return the offices the person works in (items assigned to them are theirs)."""
+        return [g.office_id for g in self.grants if g.office_id is not None]
+
 
 def grant_active(now: Any) -> ColumnElement[bool]:
     """Return the clause of role assignments in force at ``now`` (a moment or a parameter)."""
@@ -111,7 +123,7 @@ async def load_actor(
             grant_active(now),
         )
     )
-    grants = tuple(Grant(r.role, r.unit_id, r.cooperative_id) for r in rows.scalars())
+    grants = tuple(Grant.of(assignment) for assignment in rows.scalars())
     return Actor(person_id=person_id, grants=grants)
 
 

@@ -13,6 +13,7 @@ from bot.settings import Settings
 from storage.cooperatives import find_cooperative
 from storage.invites import create_invite
 from storage.models import Role, UnitLevel
+from storage.offices import find_office
 from storage.units import resolve_unit
 
 
@@ -24,7 +25,12 @@ def deep_link(username: str | None, code: str) -> str | None:
 
 
 async def _create(
-    settings: Settings, role: Role, cooperative: str | None, unit: str | None, ttl_days: int
+    settings: Settings,
+    role: Role,
+    cooperative: str | None,
+    unit: str | None,
+    office: str | None,
+    ttl_days: int,
 ) -> dict[str, Any]:
     async with open_database(settings) as database, database.transaction() as session:
         scope: dict[str, Any] = {"type": "none"}
@@ -39,13 +45,17 @@ async def _create(
             target = resolved.today or resolved.unit
             unit_id = target.id
             scope = {"type": target.level, "id": target.id, "name": target.name}
+        office_id = (await find_office(session, office)).id if office is not None else None
         issued = await create_invite(
             session,
             role=role,
             unit_id=unit_id,
             cooperative_id=cooperative_id,
+            office_id=office_id,
             ttl=dt.timedelta(days=ttl_days),
         )
+        if office is not None:
+            scope["office"] = office
         return {
             "code": issued.code,
             "role": role.value,
@@ -67,6 +77,10 @@ def invite(
         str | None,
         typer.Option(help="The commune of a commune leader, or the unit of an official."),
     ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(help="An official's office (key or name): items assigned to it are theirs."),
+    ] = None,
     ttl_days: Annotated[
         int | None,
         typer.Option(min=1, max=365, help="Days until the code expires (default 14)."),
@@ -84,7 +98,10 @@ def invite(
     has_scope, no_other, wanted = needs[role]
     if not (has_scope and no_other):
         fail(f"--role {role.value} takes {wanted}")
-    result = run(_create, settings, role, cooperative, unit, ttl_days or settings.invite_ttl_days)
+    if office is not None and role != Role.OFFICIAL:
+        fail("--office is for --role official")
+    ttl = ttl_days or settings.invite_ttl_days
+    result = run(_create, settings, role, cooperative, unit, office, ttl)
     if as_json:
         console.print_json(json.dumps(result, ensure_ascii=False))
         return

@@ -31,6 +31,7 @@ from storage.reporting.figures import (
     items_by_category_quarter,
     items_by_commune_status,
     meeting_compliance,
+    ratings_by_commune,
     trend_quarters,
 )
 
@@ -38,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 
 async def send_charts(turn: Turn, view: View) -> None:
-    """Draw the three charts of ``view`` and queue them as images with short captions."""
+    """Draw the charts of ``view`` (items by commune and by topic, meetings, ratings) and queue
+    them as images with short captions; a chart with nothing to show is a sentence instead."""
     renderers = turn.config.renderers
     assert renderers is not None  # noqa: S101  (checked by the route)
     period = period_label(view.period, turn.translator)
@@ -47,6 +49,7 @@ async def send_charts(turn: Turn, view: View) -> None:
         await _by_commune(turn, view, period, where),
         await _by_category(turn, view, where),
         await _meetings(turn, view, where),
+        await _ratings(turn, view, period, where),
     ]
     for spec, caption in specs:
         if spec is None:
@@ -100,6 +103,30 @@ async def _by_commune(
         "{count} item in {period}, {where}.", "{count} items in {period}, {where}.", total
     )
     return spec, caption.format(count=total, period=period, where=where)
+
+
+async def _ratings(
+    turn: Turn, view: View, period: str, where: str
+) -> tuple[ChartSpec | None, str]:
+    """Chart the directors' mean rating of the answers per commune (1–5)."""
+    groups = await ratings_by_commune(turn.session, view.scope(turn))
+    if not groups:
+        return None, turn._(
+            "No answers were rated in {period} ({where}).", period=period, where=where
+        )
+    spec = ChartSpec(
+        title=turn._("Satisfaction with the answers by commune — {period}", period=period)
+        + "\n"
+        + where,
+        labels=tuple(group.name for group in groups),
+        series=(Series(turn._("Average rating (1–5)"), tuple(g.mean for g in groups)),),
+        y_label=turn._("Average rating (1–5)"),
+        file_name=f"chart-ratings-{view.period.key}.png",
+    )
+    rated = sum(group.rated for group in groups)
+    return spec, turn._(
+        "{count} answers rated in {period}, {where}.", count=rated, period=period, where=where
+    )
 
 
 async def _by_category(turn: Turn, view: View, where: str) -> tuple[ChartSpec | None, str]:

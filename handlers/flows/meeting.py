@@ -22,8 +22,10 @@ from handlers.payloads import (
     LogMeeting,
     MeetingCooperativesDone,
     MeetingDay,
+    MeetingFixOutcome,
     MeetingOutcome,
     MeetingSave,
+    MeetingSkipDecision,
     MeetingSkipNotes,
     MeetingToggleCooperative,
     MenuEntry,
@@ -47,6 +49,8 @@ from storage.meetings import (
 
 FLOW = "meeting"
 RECENT_DAYS = 6
+MAX_DECISION = 300
+MAX_FIXES = 8
 
 
 class Step(StrEnum):
@@ -58,6 +62,7 @@ class Step(StrEnum):
     NOTES = "notes"
     OUTCOMES = "outcomes"
     CONFIRM = "confirm"
+    DECISION = "decision"
 
 
 # The buttons each step takes ("log the meeting" and "cancel" are taken anywhere).
@@ -70,7 +75,8 @@ BUTTONS = StepButtons(
         Step.COOPERATIVES: (MeetingToggleCooperative, MeetingCooperativesDone),
         Step.NOTES: (MeetingSkipNotes,),
         Step.OUTCOMES: (MeetingOutcome,),
-        Step.CONFIRM: (MeetingSave,),
+        Step.DECISION: (MeetingSkipDecision,),
+        Step.CONFIRM: (MeetingSave, MeetingFixOutcome),
     },
 )
 
@@ -204,7 +210,8 @@ async def _ask_outcome(turn: Turn, draft: dict[str, Any]) -> None:
 async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
     await _save(turn, Step.CONFIRM, draft)
     held = dt.date.fromisoformat(draft["held_on"])
-    decided = [o for o in draft.get("outcomes", {}).values() if o != SKIPPED]
+    outcomes: dict[str, str] = draft.get("outcomes", {})
+    decided = [o for o in outcomes.values() if o != SKIPPED]
     lines = [
         turn._("Date: {date}", date=turn.date(held)),
         turn._("Cooperatives present: {count}", count=len(draft.get("coops", []))),
@@ -212,11 +219,28 @@ async def _confirm(turn: Turn, draft: dict[str, Any]) -> None:
     ]
     if draft.get("notes"):
         lines.append(turn._("Notes: {notes}", notes=draft["notes"]))
+    plan = await agenda(turn.session, draft["commune_id"])
+    references = {str(i.id): i.reference for i in plan.open_items}
+    fixes = []
+    for item_id, outcome in outcomes.items():
+        label = (
+            turn._(OUTCOME_LABELS[Outcome(outcome)])
+            if outcome != SKIPPED
+            else turn._("⏭ Not discussed")
+        )
+        decision = draft.get("decisions", {}).get(item_id)
+        lines.append(
+            f"• {references.get(item_id, '?')}: {label}" + (f" — {decision}" if decision else "")
+        )
+        fix = turn._("✏️ {reference}", reference=references.get(item_id, "?"))
+        fixes.append(Button(fix, MeetingFixOutcome(int(item_id)).encode()))
+    rows = [fixes[i : i + 2] for i in range(0, min(len(fixes), MAX_FIXES), 2)]
     turn.say(
         "\n".join(lines),
         [Button(turn._("💾 Save"), MeetingSave().encode())],
+        *rows,
         _cancel(turn),
-        title=turn._("Please check the meeting log:"),
+        title=turn._("Please check the meeting log (✏️ corrects an outcome):"),
     )
 
 
@@ -247,24 +271,34 @@ async def _press(turn: Turn, press: Payload) -> None:
             await _ask_outcome(turn, draft)
         case MeetingOutcome(item=item_id, outcome=outcome):
             await _take_outcome(turn, draft, item_id, outcome)
+        case MeetingSkipDecision():
+            await _ask_outcome(turn, {**draft, "deciding": None})
+        case MeetingFixOutcome(item=item_id):
+            outcomes = {k: v for k, v in draft.get("outcomes", {}).items() if k != str(item_id)}
+            decisions = {k: v for k, v in draft.get("decisions", {}).items() if k != str(item_id)}
+            await _ask_outcome(turn, {**draft, "outcomes": outcomes, "decisions": decisions})
         case MeetingSave():
             await _store(turn, draft)
 
 
 async def _take_date(turn: Turn, draft: dict[str, Any], given: dt.date | str) -> None:
+    """Take the meeting's day; a day that cannot be taken is explained and asked again (with
+    the day buttons and the way out)."""
+    today = turn.now.astimezone(turn.config.tz).date()
     try:
         held = given if isinstance(given, dt.date) else _parse_day(given)
     except ValueError:
-        turn.say(turn._("Please write the date as dd/mm/yyyy, for example 15/04/2026."))
-        return
-    today = turn.now.astimezone(turn.config.tz).date()
-    if held > today:
-        turn.say(turn._("The meeting date cannot be in the future."))
-        return
-    if held < Quarter.of(today).previous().first_day:
-        turn.say(turn._("Meetings older than the previous quarter cannot be logged."))
-        return
-    await _ask_cooperatives(turn, {**draft, "held_on": held.isoformat()})
+        problem = turn._("Please write the date as dd/mm/yyyy, for example 15/04/2026.")
+    else:
+        if held > today:
+            problem = turn._("The meeting date cannot be in the future.")
+        elif held < Quarter.of(today).previous().first_day:
+            problem = turn._("Meetings older than the previous quarter cannot be logged.")
+        else:
+            await _ask_cooperatives(turn, {**draft, "held_on": held.isoformat()})
+            return
+    turn.say(problem)
+    await _ask_date(turn, draft)
 
 
 def _parse_day(text: str) -> dt.date:
@@ -287,7 +321,15 @@ async def _take_outcome(turn: Turn, draft: dict[str, Any], item_id: int, outcome
     if item_id not in {i.id for i in plan.open_items}:
         raise InvalidInput(N_("That item is not on this commune's agenda."))
     outcomes = {**draft.get("outcomes", {}), str(item_id): outcome}
-    await _ask_outcome(turn, {**draft, "outcomes": outcomes})
+    if outcome == SKIPPED:
+        await _ask_outcome(turn, {**draft, "outcomes": outcomes})
+        return
+    await _save(turn, Step.DECISION, {**draft, "outcomes": outcomes, "deciding": item_id})
+    turn.say(
+        turn._("What was decided? Write it in one sentence, or skip."),
+        [Button(turn._("⏭ Skip"), MeetingSkipDecision().encode())],
+        _cancel(turn),
+    )
 
 
 async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
@@ -295,8 +337,16 @@ async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
         await _take_date(turn, draft, turn.incoming.text)
     elif step == Step.NOTES:
         await _ask_outcome(turn, {**draft, "notes": turn.incoming.text[:4000]})
+    elif step == Step.DECISION and draft.get("deciding"):
+        decided = {**draft.get("decisions", {}), str(draft["deciding"]): _sentence(turn)}
+        await _ask_outcome(turn, {**draft, "decisions": decided, "deciding": None})
     else:
         turn.say(turn._("Please use the buttons, or /cancel to stop."))
+
+
+def _sentence(turn: Turn) -> str:
+    """Return what was decided, as typed, on one line and not too long."""
+    return " ".join(turn.incoming.text.split())[:MAX_DECISION]
 
 
 async def _store(turn: Turn, draft: dict[str, Any]) -> None:
@@ -304,12 +354,14 @@ async def _store(turn: Turn, draft: dict[str, Any]) -> None:
     outcomes = tuple(
         (int(k), Outcome(v)) for k, v in draft.get("outcomes", {}).items() if v != SKIPPED
     )
+    decisions = {int(k): str(v) for k, v in draft.get("decisions", {}).items() if v}
     record = MeetingRecord(
         draft["commune_id"],
         dt.date.fromisoformat(draft["held_on"]),
         tuple(draft.get("coops", [])),
         draft.get("notes", ""),
         outcomes,
+        decisions,
     )
 
     def describe(outcome: Outcome, held_on: dt.date) -> str:

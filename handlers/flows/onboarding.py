@@ -12,7 +12,7 @@ from handlers.menus import main_menu, role_names
 from handlers.turn import Turn
 from handlers.types import IncomingKind
 from storage.errors import N_, CoopbotError
-from storage.invites import looks_like_code, redeem_invite
+from storage.invites import looks_like_code, redeem_invite, scope_name
 from storage.scope import load_actor
 
 GREETINGS = {
@@ -39,6 +39,7 @@ async def start_command(turn: Turn) -> bool:
             turn.say(
                 turn._("Hello again! Your roles: {roles}.", roles=", ".join(role_names(turn))),
                 *main_menu(turn),
+                navigation=True,
             )
         else:
             _explain_invites(turn)
@@ -68,8 +69,14 @@ async def _redeem(turn: Turn, code: str) -> None:
     if redemption.person.locale is None and turn.incoming.platform_locale:
         turn.translator = get_translator(turn.locale)
     greeting = turn._(GREETINGS[redemption.assignment.role])
+    scope = await scope_name(turn.session, redemption.assignment)
+    speaks = turn._("You now speak for {scope}.", scope=scope) if scope else ""
     roles = turn._("Your roles: {roles}.", roles=", ".join(role_names(turn)))
-    turn.say(f"{greeting}\n{roles}", *main_menu(turn))
+    turn.say(
+        "\n".join(line for line in (greeting, speaks, roles) if line),
+        *main_menu(turn),
+        navigation=True,
+    )
 
 
 def _explain_invites(turn: Turn) -> None:

@@ -8,14 +8,22 @@ leads, since payloads can be forged.
 from __future__ import annotations
 
 from handlers.commands import is_command
+from handlers.labels import category_name
 from handlers.notices.reminders import agenda_lines
-from handlers.payloads import DigestOff, SeeAgenda, SnoozeReminder
+from handlers.payloads import DigestOff, LogMeeting, OpenItem, SeeAgenda, SnoozeReminder
 from handlers.turn import Turn
+from handlers.types import Button
+from handlers.wording import first_words
 from storage.calendar import Quarter
+from storage.categories import list_categories
 from storage.dialogs import set_digest
 from storage.errors import N_, PermissionDenied
 from storage.meetings import agenda, communes_led_by
 from storage.reminders import snooze
+from storage.text import fold
+
+MAX_LISTED = 20
+MAX_BUTTONS = 8
 
 
 async def route(turn: Turn) -> bool:
@@ -25,8 +33,7 @@ async def route(turn: Turn) -> bool:
         return False
     commune_id = await _own_commune(turn, press.commune)
     if isinstance(press, SeeAgenda):
-        plan = await agenda(turn.session, commune_id)
-        turn.say("\n".join(agenda_lines(plan, turn.translator)), title=plan.commune.name)
+        await show_agenda(turn, commune_id)
         return True
     if turn.identity is None:  # pragma: no cover - a leader always has an identity
         return True
@@ -37,6 +44,34 @@ async def route(turn: Turn) -> bool:
     else:
         turn.say(turn._("I will remind you again on {date}.", date=turn.when(when)))
     return True
+
+
+async def show_agenda(turn: Turn, commune_id: int) -> None:
+    """List the commune's open items with their words, each with a button to its card."""
+    plan = await agenda(turn.session, commune_id)
+    items = plan.open_items
+    log = [Button(turn._("📝 Log the meeting"), LogMeeting(commune_id).encode())]
+    if not items:
+        turn.say("\n".join(agenda_lines(plan, turn.translator)), log, title=plan.commune.name)
+        return
+    names = {c.id: c.name for c in plan.cooperatives}
+    categories = {c.key: c for c in await list_categories(turn.session)}
+    lines = [turn._("Open items (the agenda):")]
+    for number, item in enumerate(items[:MAX_LISTED], start=1):
+        topic = category_name(categories.get(item.category_key), turn.locale)
+        lines.append(
+            f"{number}. {item.reference} · {names.get(item.cooperative_id, '?')} · {topic}\n"
+            f"   “{first_words(item.text, 140)}”"
+        )
+    if len(items) > MAX_LISTED:
+        lines.append(
+            turn._("…and {count} more: /inbox lists them all.", count=len(items) - MAX_LISTED)
+        )
+    rows = [
+        [Button(f"{n} · {item.reference}", OpenItem(item.id or 0).encode())]
+        for n, item in enumerate(items[:MAX_BUTTONS], start=1)
+    ]
+    turn.say("\n".join(lines), *rows, log, title=plan.commune.name)
 
 
 async def _own_commune(turn: Turn, commune_id: int) -> int:
@@ -52,7 +87,8 @@ async def digest_command(turn: Turn) -> bool:
     pressed_off = isinstance(turn.pressed, DigestOff)
     if not (is_command(turn, "digest") or pressed_off) or turn.person_id is None:
         return False
-    wanted = "off" if pressed_off else turn.incoming.text.strip().lower()
+    typed = fold(turn.incoming.text)
+    wanted = "off" if pressed_off else {"bat": "on", "tat": "off"}.get(typed, typed)
     if wanted not in {"on", "off"}:
         turn.say(turn._("Use /digest on or /digest off."))
         return True

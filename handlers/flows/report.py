@@ -14,6 +14,7 @@ from typing import Any
 from handlers.codec import Payload
 from handlers.commands import is_command
 from handlers.labels import KIND_LABELS
+from handlers.media import media_from_draft, media_to_draft, new_attachments
 from handlers.payloads import (
     Cancel,
     MenuEntry,
@@ -32,10 +33,12 @@ from handlers.steps import StepButtons
 from handlers.turn import Turn
 from handlers.types import Button, IncomingKind
 from storage.categories import list_categories
+from storage.desk import parse_reference
 from storage.dialogs import clear_dialog, ensure_identity, save_dialog
 from storage.errors import InvalidInput
 from storage.feedback import NewItem, create_item, validate_text
-from storage.models import Attachment, Cooperative, FeedbackKind
+from storage.models import AdminUnit, Cooperative, FeedbackKind
+from storage.referrals import commune_of_today
 
 FLOW = "report"
 MAX_MEDIA = 10
@@ -104,6 +107,20 @@ async def route(turn: Turn) -> bool:
         await _typed(turn, Step(turn.dialog.step), dict(turn.dialog.draft))
         return True
     return False
+
+
+def set_aside(turn: Turn) -> dict[str, Any] | None:
+    """Return the report in progress, to keep while another conversation takes its place."""
+    dialog = turn.dialog
+    if dialog is None or dialog.flow != FLOW or not dialog.draft:
+        return None
+    return {"step": dialog.step, "draft": dict(dialog.draft)}
+
+
+async def resume(turn: Turn, kept: dict[str, Any]) -> None:
+    """Take up a report that was set aside, at the step it had reached."""
+    turn.say(turn._("Let's go back to the report you were writing."))
+    await _save(turn, Step(str(kept["step"])), dict(kept["draft"]))
 
 
 async def offer_for_free_text(turn: Turn) -> bool:
@@ -260,9 +277,19 @@ async def _apply(turn: Turn, press: Payload, draft: dict[str, Any]) -> None:
 
 
 async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
-    """Take text or media typed at a step."""
+    """Take text or media sent at a step; text sent where a button was expected is kept."""
     incoming = turn.incoming
-    if step == Step.TEXT and incoming.kind == IncomingKind.TEXT:
+    if incoming.kind == IncomingKind.MEDIA:
+        await _take_media(turn, step, draft)
+    elif step == Step.TEXT and parse_reference(incoming.text):
+        turn.say(
+            turn._(
+                "That is a reference number. To open it, finish this report or send /cancel "
+                "first; to go on, describe the difficulty in words."
+            ),
+            _cancel_row(turn),
+        )
+    elif step == Step.TEXT:
         try:
             text = validate_text(incoming.text)
         except InvalidInput as error:
@@ -270,41 +297,46 @@ async def _typed(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
             return
         following = Step.PREVIEW if draft.get("editing") else Step.MEDIA
         await _save(turn, following, {**draft, "text": text, "editing": False})
+    else:
+        await _keep_text(turn, step, draft)
+
+
+async def _keep_text(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
+    """Keep words typed at a step that asks for a button: they describe the report."""
+    typed = turn.incoming.text.strip()
+    joined = f"{draft['text']}\n{typed}" if draft.get("text") else typed
+    try:
+        text = validate_text(joined)
+    except InvalidInput:
+        turn.say(turn._("Please use the buttons, or /cancel to stop."))
+        await _prompt(turn, step, draft)
         return
-    if step == Step.MEDIA and incoming.kind == IncomingKind.MEDIA:
-        media = list(draft.get("media", []))
-        room = MAX_MEDIA - len(media)
-        for item in incoming.media[: max(room, 0)]:
-            media.append(
-                {
-                    "kind": item.kind.value,
-                    "ref": item.file_ref,
-                    "name": item.file_name,
-                    "mime": item.mime_type,
-                    "size": item.size_bytes,
-                }
-            )
-        await _save(turn, Step.MEDIA, {**draft, "media": media}, prompt=False)
-        if room <= 0 or len(incoming.media) > room:
-            turn.say(turn._("That is the maximum of {maximum} attachments.", maximum=MAX_MEDIA))
-        turn.say(
-            turn._(
-                "Received {count} of at most {maximum} attachments.",
-                count=len(media),
-                maximum=MAX_MEDIA,
-            ),
-            [Button(turn._("✅ Done"), ReportAttachmentsDone().encode())],
-            _cancel_row(turn),
-        )
+    await _save(turn, step, {**draft, "text": text}, prompt=False)
+    turn.say(turn._("I have kept what you wrote as the description of the report."))
+    await _prompt(turn, step, {**draft, "text": text})
+
+
+async def _take_media(turn: Turn, step: Step, draft: dict[str, Any]) -> None:
+    """Keep photos and files (at most ten); at the steps before, they wait for their turn."""
+    media = list(draft.get("media", []))
+    room = MAX_MEDIA - len(media)
+    media += media_to_draft(turn.incoming.media[: max(room, 0)])
+    await _save(turn, step, {**draft, "media": media}, prompt=False)
+    if room <= 0 or len(turn.incoming.media) > room:
+        turn.say(turn._("That is the maximum of {maximum} attachments.", maximum=MAX_MEDIA))
+    if step != Step.MEDIA:
+        turn.say(turn._("I have kept the file; it will be sent with the report."))
+        await _prompt(turn, step, {**draft, "media": media})
         return
-    if step == Step.MEDIA:
-        turn.say(
-            turn._("Send photos or files, or press Done."),
-            [Button(turn._("✅ Done"), ReportAttachmentsDone().encode())],
-        )
-        return
-    turn.say(turn._("Please use the buttons, or /cancel to stop."))
-    await _prompt(turn, step, draft)
+    turn.say(
+        turn._(
+            "Received {count} of at most {maximum} attachments.",
+            count=len(media),
+            maximum=MAX_MEDIA,
+        ),
+        [Button(turn._("✅ Done"), ReportAttachmentsDone().encode())],
+        _cancel_row(turn),
+    )
 
 
 async def _preview(turn: Turn, draft: dict[str, Any]) -> None:
@@ -339,6 +371,7 @@ async def _preview(turn: Turn, draft: dict[str, Any]) -> None:
 
 async def _send(turn: Turn, draft: dict[str, Any]) -> None:
     assert turn.actor is not None  # noqa: S101
+    files = new_attachments(turn.incoming.channel, media_from_draft(draft.get("media", [])))
     item = await create_item(
         turn.session,
         turn.actor,
@@ -347,30 +380,28 @@ async def _send(turn: Turn, draft: dict[str, Any]) -> None:
             kind=str(draft.get("kind", "")),
             category_key=str(draft.get("category", "")),
             text=str(draft.get("text", "")),
+            files=files,
         ),
         now=turn.now,
         tz=turn.config.tz,
     )
-    for media in draft.get("media", []):
-        turn.session.add(
-            Attachment(
-                item_id=item.id or 0,
-                channel=turn.incoming.channel,
-                media_kind=media["kind"],
-                file_ref=media["ref"],
-                file_name=media["name"],
-                mime_type=media["mime"],
-                size_bytes=media["size"],
-                created_at=turn.now,
-            )
-        )
     if turn.identity is not None:
         await clear_dialog(turn.session, turn.identity.id or 0)
+    commune = await turn.session.get(AdminUnit, await commune_of_today(turn.session, item))
+    due = turn.date(item.due_at.astimezone(turn.config.tz).date())
     turn.say(
         turn._(
-            "Your report has been received. Its reference number is {reference}. "
-            "You will be told here whenever its status changes; /my shows it at any time.",
+            "Your report has been received. Its reference number is {reference}.",
             reference=item.reference,
-        ),
+        )
+        + "\n"
+        + turn._(
+            "It will be handled by the People's Committee of {commune} and the officials above "
+            "it, who have been told; an answer is expected by {date}.",
+            commune=commune.name if commune else "?",
+            date=due,
+        )
+        + "\n"
+        + turn._("You will be told here whenever its status changes; /my shows it at any time."),
         title=turn._("✅ Sent"),
     )

@@ -13,6 +13,7 @@ from handlers.labels import KIND_LABELS, status_name
 from handlers.payloads import Charts, OpenItem, SummaryCategory, SummaryUnit, Workbook
 from handlers.turn import Turn
 from handlers.types import Button
+from handlers.wording import first_words
 from storage.categories import list_categories
 from storage.errors import N_, CoopbotError, InvalidInput
 from storage.models import AdminUnit
@@ -101,13 +102,6 @@ async def _drill(turn: Turn, press: SummaryCategory | SummaryUnit) -> None:
     )
 
 
-def short(text: str, limit: int = 32) -> str:
-    """Shorten a label at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;") + "…"
-
-
 def _label(turn: Turn, period: Period) -> str:
     quarter = period.quarter
     return format_quarter(quarter.year, quarter.number, turn.locale) if quarter else period.key
@@ -134,7 +128,7 @@ async def show(turn: Turn, period: Period, unit: AdminUnit | None) -> None:
     buttons = [
         [
             Button(
-                f"🏷 {short(categories.get(key, key))} ({n})",
+                f"🏷 {first_words(categories.get(key, key), 32)} ({n})",
                 SummaryCategory(key, period.key, unit_arg).encode(),
             )
         ]
@@ -201,6 +195,14 @@ def render(turn: Turn, summary: Summary, categories: dict[str, str]) -> str:
                 quarter=format_quarter(q.year, q.number, turn.locale),
                 held=n(summary.meetings_held),
                 total=n(summary.communes_total),
+            )
+        )
+    if summary.mean_rating is not None:
+        lines.append(
+            turn._(
+                "Satisfaction with the answers: {mean}/5 ({count} rated)",
+                mean=n(summary.mean_rating),
+                count=n(summary.ratings),
             )
         )
     if summary.total == 0:

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from handlers.i18n import Translator
 from handlers.notices.admins import render_admin_notice
+from handlers.notices.alerts import render_alert_digest, render_item_alert
+from handlers.notices.context import Notice
 from handlers.notices.items import render_item_event
 from handlers.notices.officials import render_digest, render_escalation, render_overdue
 from handlers.notices.reminders import render_reminder
 from handlers.types import Reply
 from storage.outbox_payloads import (
+    AlertDigest,
     DeliveryRefused,
+    ItemAlert,
     ItemEvent,
     MeetingEscalation,
     OutboxPayload,
@@ -32,10 +33,12 @@ from storage.outbox_payloads import (
     WeeklyDigest,
 )
 
-Renderer = Callable[[AsyncSession, Any, Translator], Awaitable[list[Reply]]]
+Renderer = Callable[[Notice, Any], Awaitable[list[Reply]]]
 
 RENDERERS: dict[type[Any], Renderer] = {
     ItemEvent: render_item_event,
+    ItemAlert: render_item_alert,
+    AlertDigest: render_alert_digest,
     QuarterKickoff: render_reminder,
     QuarterFollowUp: render_reminder,
     MeetingEscalation: render_escalation,
@@ -50,10 +53,8 @@ class Unrenderable(ValueError):
     """A payload of a kind no renderer knows."""
 
 
-async def render(
-    session: AsyncSession, payload: OutboxPayload, translator: Translator
-) -> list[Reply]:
-    """Return the replies ``payload`` stands for, in ``translator``'s language.
+async def render(notice: Notice, payload: OutboxPayload) -> list[Reply]:
+    """Return the replies ``payload`` stands for, in the notice's language, at its moment.
 
     Raises:
         Unrenderable: no renderer is registered for the payload's kind.
@@ -61,4 +62,4 @@ async def render(
     renderer = RENDERERS.get(type(payload))
     if renderer is None:
         raise Unrenderable(f"no renderer for outbox messages of kind {payload.kind!r}")
-    return await renderer(session, payload, translator)
+    return await renderer(notice, payload)

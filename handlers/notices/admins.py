@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from handlers.i18n import Translator
+from handlers.notices.context import Notice
 from handlers.types import Reply
 from storage.errors import N_
 from storage.models import Person
@@ -20,13 +18,12 @@ REFUSED = N_(
 )
 
 
-async def render_admin_notice(
-    session: AsyncSession, payload: AdminNotice, translator: Translator
-) -> list[Reply]:
+async def render_admin_notice(notice: Notice, payload: AdminNotice) -> list[Reply]:
     """Say who can no longer be reached, or which message was refused, and what to do."""
-    person = await session.get(Person, payload.person_id) if payload.person_id else None
+    t = notice.translator
+    person = await notice.session.get(Person, payload.person_id) if payload.person_id else None
     refused = isinstance(payload, DeliveryRefused)
-    text = translator._(
+    text = t._(
         REFUSED if refused else UNREACHABLE,
         name=person.full_name if person and person.full_name else "?",
         channel=payload.channel,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.i18n import Translator, format_date, format_quarter
+from handlers.notices.context import Notice
 from handlers.payloads import LogMeeting, SeeAgenda, SnoozeReminder
 from handlers.types import Button, Reply
 from storage.calendar import Quarter
@@ -56,14 +55,15 @@ def reminder_buttons(
 
 
 async def render_reminder(
-    session: AsyncSession, payload: QuarterKickoff | QuarterFollowUp, translator: Translator
+    notice: Notice, payload: QuarterKickoff | QuarterFollowUp
 ) -> list[Reply]:
     """Render a kick-off or follow-up reminder for a commune leader."""
+    t = notice.translator
     quarter = Quarter.parse(payload.quarter)
-    plan = await agenda(session, payload.commune_id)
-    label = format_quarter(quarter.year, quarter.number, translator.locale)
+    plan = await agenda(notice.session, payload.commune_id)
+    label = format_quarter(quarter.year, quarter.number, t.locale)
     if isinstance(payload, QuarterKickoff):
-        head = translator._(
+        head = t._(
             N_(
                 "{quarter}: time to meet the cooperatives of {commune}, hear "
                 "their difficulties and log the meeting here."
@@ -72,8 +72,8 @@ async def render_reminder(
             commune=plan.commune.name,
         )
     else:
-        last_day = format_date(quarter.end - dt.timedelta(days=1), translator.locale)
-        head = translator._(
+        last_day = format_date(quarter.end - dt.timedelta(days=1), t.locale)
+        head = t._(
             N_(
                 "Reminder: no meeting of {commune} is logged yet for {quarter}. "
                 "The quarter ends on {date}."
@@ -82,6 +82,6 @@ async def render_reminder(
             quarter=label,
             date=last_day,
         )
-    text = "\n".join([head, "", *agenda_lines(plan, translator)])
-    buttons = reminder_buttons(translator, payload.commune_id, quarter.key)
+    text = "\n".join([head, "", *agenda_lines(plan, t)])
+    buttons = reminder_buttons(t, payload.commune_id, quarter.key)
     return [Reply(text=text, buttons=buttons)]

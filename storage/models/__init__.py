@@ -38,6 +38,7 @@ from storage.models.feedback import (
 )
 from storage.models.meetings import Meeting, MeetingAttendance, MeetingItem
 from storage.models.people import (
+    AlertMode,
     ChannelIdentity,
     Invite,
     InviteAttempt,
@@ -69,6 +70,7 @@ __all__ = [
     "RESOLUTION_SECONDS",
     "RESPONSE_SECONDS",
     "AdminUnit",
+    "AlertMode",
     "Attachment",
     "ButtonOverflow",
     "Category",

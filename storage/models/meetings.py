@@ -42,3 +42,4 @@ class MeetingItem(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     item_id: int = Field(foreign_key="feedback_item.id", primary_key=True)
     outcome: str = Field(max_length=24)
+    decision: str | None = Field(default=None, description="What was decided, in a sentence.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.types import UTCDateTime, utcnow
@@ -20,6 +20,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class AlertMode(StrEnum):
+    """How a person who handles items hears of new ones."""
+
+    NOW = "now"  # one message per event, at once
+    DAILY = "daily"  # one digest a day
+    OFF = "off"
+
+
 class Person(SQLModel, table=True):
     """Someone registered through an invite."""
 
@@ -30,6 +38,7 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     locale: str | None = Field(default=None, max_length=8, description="Chosen language.")
     digest_enabled: bool = True
+    alert_mode: str = Field(default=AlertMode.NOW, max_length=8)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -51,6 +60,9 @@ class ChannelIdentity(SQLModel, table=True):
     # The fingerprint of the command menu last published for this chat (None: the public
     # one), so the menu is published again only when the person's commands change.
     command_menu: str | None = Field(default=None, max_length=32)
+    # The buttons of the last message with buttons sent to this account, [label, payload]
+    # pairs in order, so a label or a number typed instead of tapped chooses the button.
+    shown_buttons: list[list[str]] = Field(default_factory=list, sa_type=JSON)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -71,6 +83,9 @@ class RoleAssignment(SQLModel, table=True):
     role: str = Field(max_length=20)
     unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
     cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id", index=True)
+    office_id: int | None = Field(
+        default=None, foreign_key="office.id", description="An official's office, if any."
+    )
     valid_from: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     valid_to: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     invite_id: int | None = Field(default=None, foreign_key="invite.id")
@@ -86,6 +101,7 @@ class Invite(SQLModel, table=True):
     role: str = Field(max_length=20)
     unit_id: int | None = Field(default=None, foreign_key="admin_unit.id")
     cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id")
+    office_id: int | None = Field(default=None, foreign_key="office.id")
     created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)

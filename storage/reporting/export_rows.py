@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.calendar import Quarter
+from storage.feedback import is_overdue
 from storage.models import (
     AdminUnit,
     Category,
@@ -26,7 +27,6 @@ from storage.models import (
     MeetingAttendance,
     Office,
 )
-from storage.reporting.figures import is_overdue
 from storage.reporting.scope import ReportScope, item_filters, scoped_communes, today_commune
 
 

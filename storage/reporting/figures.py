@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.calendar import Quarter
-from storage.feedback import OPEN_STATUSES
-from storage.models import AdminUnit, FeedbackItem, Meeting
+from storage.models import AdminUnit, FeedbackItem, Meeting, Office
 from storage.periods import Period
 from storage.reporting.scope import (
     ReportScope,
@@ -159,6 +159,44 @@ async def status_counts(
     return {(key, status): int(n) for key, status, n in rows}
 
 
-def is_overdue(status: str, due_at: dt.datetime, now: dt.datetime) -> bool:
-    """Tell whether an item is still open past its due date."""
-    return status in OPEN_STATUSES and due_at < now
+@dataclass(frozen=True)
+class RatingGroup:
+    """The directors' ratings of the answers (1–5) in one commune or office."""
+
+    name: str
+    rated: int
+    mean: float
+
+
+async def ratings_by_commune(session: AsyncSession, scope: ReportScope) -> list[RatingGroup]:
+    """Return the period's rated items per commune of today: how many, and their mean."""
+    today = today_commune()
+    commune_id = func.coalesce(today.c.current_id, col(FeedbackItem.commune_id))
+    return await _ratings(
+        session,
+        select(col(AdminUnit.name), func.count(), func.avg(col(FeedbackItem.satisfaction)))
+        .select_from(FeedbackItem)
+        .outerjoin(today, today.c.unit_id == col(FeedbackItem.commune_id))
+        .join(AdminUnit, col(AdminUnit.id) == commune_id)
+        .where(*item_filters(scope), col(FeedbackItem.satisfaction).is_not(None))
+        .group_by(col(AdminUnit.name))
+        .order_by(col(AdminUnit.name)),
+    )
+
+
+async def ratings_by_office(session: AsyncSession, scope: ReportScope) -> list[RatingGroup]:
+    """Return the period's rated items per office they were assigned to."""
+    return await _ratings(
+        session,
+        select(col(Office.name), func.count(), func.avg(col(FeedbackItem.satisfaction)))
+        .select_from(FeedbackItem)
+        .join(Office, col(Office.id) == col(FeedbackItem.assignee_office_id))
+        .where(*item_filters(scope), col(FeedbackItem.satisfaction).is_not(None))
+        .group_by(col(Office.name))
+        .order_by(col(Office.name)),
+    )
+
+
+async def _ratings(session: AsyncSession, query: Any) -> list[RatingGroup]:
+    rows = await session.execute(query)
+    return [RatingGroup(name, int(n), round(float(mean), 1)) for name, n, mean in rows]

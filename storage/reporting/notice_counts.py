@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.feedback import OPEN_STATUSES
+from storage.feedback import OPEN_STATUSES, overdue_clause
 from storage.models import FeedbackItem
 from storage.scope import in_unit_subtree
 
@@ -35,7 +35,7 @@ async def week_summary(
         in_unit_subtree(col(FeedbackItem.assignee_unit_id), unit_ids),
     )
     is_open = col(FeedbackItem.status).in_(list(OPEN_STATUSES))
-    overdue = col(FeedbackItem.due_at) < now
+    overdue = overdue_clause(now)
 
     async def count(*where: object) -> int:
         total = await session.scalar(

@@ -40,6 +40,8 @@ class Summary:
     compliance_quarter: Quarter | None = None
     meetings_held: int = 0
     communes_total: int = 0
+    ratings: int = 0
+    mean_rating: float | None = None
 
 
 def _filters(
@@ -117,6 +119,9 @@ async def summarize(
         elif section == "medians":
             summary.median_first_response_days = _days(value)
             summary.median_resolution_days = _days(value2)
+        elif section == "ratings" and n:
+            summary.ratings = int(n)
+            summary.mean_rating = round(float(value) / int(n), 1)
     summary.total = sum(summary.by_kind_status.values())
     # A UNION ALL keeps each branch's rows but not their order: restore it.
     summary.top_categories.sort(key=lambda kv: (-kv[1], kv[0]))

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import col
 
-from storage.feedback import OPEN_STATUSES
+from storage.feedback import RUNNING_STATUSES
 from storage.models import (
     RESOLUTION_SECONDS,
     RESPONSE_SECONDS,
@@ -187,6 +187,8 @@ def statement(shape: Shape) -> Any:
             scoped.c.status,
             func.count().label("n"),
             func.count(case((scoped.c.late, 1))).label("late"),
+            func.count(scoped.c.rating).label("rated"),
+            func.sum(scoped.c.rating).label("rating_sum"),
             *(
                 [
                     func.count(scoped.c.response).label("responded"),
@@ -208,8 +210,9 @@ def statement(shape: Shape) -> Any:
         .limit(TOP_CATEGORIES)
         .subquery()
     )
-    # Overdue: late and open; the status is tested per group, not per item.
-    overdue = case((tally.c.status.in_(sorted(OPEN_STATUSES)), tally.c.late), else_=0)
+    # Overdue: late and open with its clock running (``RUNNING_STATUSES``: not waiting for
+    # the cooperative); the status is tested per group, not per item.
+    overdue = case((tally.c.status.in_(sorted(RUNNING_STATUSES)), tally.c.late), else_=0)
     n = func.count().label("n")
     per_commune = select(scoped.c.commune_id, n).group_by(scoped.c.commune_id).subquery()
     total = func.sum(per_commune.c.n).label("n")
@@ -242,6 +245,8 @@ def statement(shape: Shape) -> Any:
         _row("commune", communes.c.name, None, communes.c.id, communes.c.n),
         _medians(shape.dialect, scoped, tally),
         _row("meetings", unit=held, n=in_scope),
+        # The directors' ratings of the answers (1–5): how many, and their sum.
+        _row("ratings", n=func.sum(tally.c.rated), value=func.sum(tally.c.rating_sum)),
     )
 
 
@@ -267,7 +272,8 @@ def _scoped(where: list[ColumnElement[bool]]) -> Any:
     """Return the items in scope as a materialised CTE of the columns the figures need.
 
     ``late`` is whether the item is past due (overdue when also open); ``response`` and
-    ``resolution`` are the seconds to first response and to resolution the item stores.
+    ``resolution`` are the seconds to first response and to resolution the item stores;
+    ``rating`` is the director's rating of the answer, if any.
     """
     item = FeedbackItem
     return (
@@ -279,6 +285,7 @@ def _scoped(where: list[ColumnElement[bool]]) -> Any:
             (col(item.due_at) < bindparam("now")).label("late"),
             RESPONSE_SECONDS.label("response"),
             RESOLUTION_SECONDS.label("resolution"),
+            col(item.satisfaction).label("rating"),
         )
         .where(*where)
         .cte("scoped")

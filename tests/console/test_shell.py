@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import RetryLater
 from bot.channels.console.shell import ConsoleChat, ConsoleSender
-from bot.channels.web.files import FileStore
 from bot.cli.shell_commands import PersonaChoice
+from bot.files import FileStore
 from handlers.router import Router
 from handlers.turn import HandlerConfig
 from handlers.types import Button, FileOut, Reply

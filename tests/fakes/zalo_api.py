@@ -11,16 +11,23 @@ token is single-use (a reused one is refused)::
         fake.expire_access_token()    # the next API call: -216
         ...
         assert fake.messages("user-1")[0]["text"] == "..."
+
+Uploads (multipart, part ``file``) give an ``attachment_id`` (images) or a ``token`` (files);
+an attachment message must name one the fake issued, and ``attachments`` returns the files
+each user was sent. ``add_download`` serves bytes at a URL, as Zalo's servers serve the
+pictures and files people send the OA (an unknown URL answers 404).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,6 +41,7 @@ MESSAGE_PATH = "/v3.0/oa/message/cs"
 IMAGE_PATH = "/v2.0/oa/upload/image"
 FILE_PATH = "/v2.0/oa/upload/file"
 TOKEN_PATH = "/v4/oa/access_token"
+DOWNLOAD_PATH = "/download"
 APP_SECRET = "app-secret-42"
 FIRST_ACCESS_TOKEN = "access-0"
 FIRST_REFRESH_TOKEN = "refresh-0"
@@ -65,6 +73,15 @@ class ZaloCall:
         return self.error == 0
 
 
+@dataclass(frozen=True)
+class SentFile:
+    """A file the OA sent a user: ``kind`` is ``image`` or ``file``, with the uploaded bytes."""
+
+    kind: str
+    filename: str
+    content: bytes = field(repr=False)
+
+
 class FakeZalo(ThreadedServer):
     """A scriptable Zalo OA API and OAuth server."""
 
@@ -83,6 +100,7 @@ class FakeZalo(ThreadedServer):
                 Route(IMAGE_PATH, self._upload, methods=["POST"]),
                 Route(FILE_PATH, self._upload, methods=["POST"]),
                 Route(TOKEN_PATH, self._token, methods=["POST"]),
+                Route(DOWNLOAD_PATH + "/{number}/{name}", self._download, methods=["GET"]),
             ]
         )
         super().__init__(app, name="fake-zalo")
@@ -98,6 +116,9 @@ class FakeZalo(ThreadedServer):
         self._issued = 0
         self._errors: dict[str, deque[int]] = defaultdict(deque)
         self.unfollowed: set[str] = set()
+        self._uploads: dict[str, ZaloCall] = {}  # by attachment_id or token
+        self._downloads: dict[str, tuple[bytes, str]] = {}
+        self._download_numbers = itertools.count(1)
 
     # Scripting.
 
@@ -121,6 +142,19 @@ class FakeZalo(ThreadedServer):
         """Return the refresh token that may be spent now."""
         return self._refresh
 
+    def add_download(
+        self, content: bytes, name: str, content_type: str = "application/octet-stream"
+    ) -> str:
+        """Serve ``content`` and return its URL, as Zalo gives the files people send."""
+        number = str(next(self._download_numbers))
+        with self._lock:
+            self._downloads[number] = (content, content_type)
+        return f"{self.url}{DOWNLOAD_PATH}/{number}/{quote(name)}"
+
+    def missing_download(self, name: str) -> str:
+        """Return a URL of this server that answers 404 (an expired or broken file link)."""
+        return f"{self.url}{DOWNLOAD_PATH}/0/{quote(name)}"
+
     # Reading what happened.
 
     def calls(self, path: str | None = None) -> list[ZaloCall]:
@@ -135,6 +169,18 @@ class FakeZalo(ThreadedServer):
             for call in self.calls(MESSAGE_PATH)
             if call.ok and (user_id is None or call.body["recipient"]["user_id"] == user_id)
         ]
+
+    def attachments(self, user_id: str | None = None) -> list[SentFile]:
+        """Return the images and files sent (to ``user_id`` only, if given), with their bytes."""
+        sent = []
+        for message in self.messages(user_id):
+            reference, kind = attachment_reference(message)
+            with self._lock:
+                upload = self._uploads.get(reference or "")
+            if upload is not None and kind is not None:
+                filename, content = upload.files["file"]
+                sent.append(SentFile(kind, filename, content))
+        return sent
 
     async def wait_for_messages(
         self,
@@ -161,8 +207,10 @@ class FakeZalo(ThreadedServer):
     def _data(self, call: ZaloCall) -> dict[str, Any]:
         number = len(self._calls)
         if call.path == IMAGE_PATH:
+            self._uploads[f"attachment-{number}"] = call
             return {"attachment_id": f"attachment-{number}"}
         if call.path == FILE_PATH:
+            self._uploads[f"file-token-{number}"] = call
             return {"token": f"file-token-{number}"}
         return {"message_id": f"message-{number}", "user_id": call.body["recipient"]["user_id"]}
 
@@ -179,7 +227,7 @@ class FakeZalo(ThreadedServer):
         if not error and user in self.unfollowed:
             error = -213
         if not error:
-            problems = check_message(body)
+            problems = check_message(body) + self._check_attachment(body.get("message"))
             if problems:
                 self.violations.extend(problems)
                 error = -201
@@ -197,6 +245,26 @@ class FakeZalo(ThreadedServer):
         path = request.url.path
         error = self._authorised(token) or self._scripted(path) or (0 if files else -201)
         return self._record(ZaloCall(path, token, {}, files, error=error))
+
+    def _check_attachment(self, message: Any) -> list[str]:
+        """Return what is wrong with the upload an image or file message names."""
+        reference, kind = attachment_reference(message)
+        if kind is None:
+            return []
+        with self._lock:
+            upload = self._uploads.get(reference or "")
+        expected = IMAGE_PATH if kind == "image" else FILE_PATH
+        if upload is None or upload.path != expected:
+            return [f"a {kind} message names no {expected} upload: {message}"]
+        return []
+
+    async def _download(self, request: Request) -> Response:
+        with self._lock:
+            found = self._downloads.get(request.path_params["number"])
+        if found is None:
+            return Response("Not Found", status_code=404)
+        content, content_type = found
+        return Response(content, media_type=content_type)
 
     def _authorised(self, token: str | None) -> int:
         with self._lock:
@@ -234,6 +302,22 @@ class FakeZalo(ThreadedServer):
                     "expires_in": "90000",
                 }
             )
+
+
+def attachment_reference(message: Any) -> tuple[str | None, str | None]:
+    """Return the (attachment_id or token, ``image`` or ``file``) an attachment message names;
+    (None, None) for any other message."""
+    attachment = message.get("attachment") if isinstance(message, dict) else None
+    if not isinstance(attachment, dict):
+        return None, None
+    payload = attachment.get("payload") or {}
+    if attachment.get("type") == "file":
+        return payload.get("token"), "file"
+    if payload.get("template_type") == "media":
+        elements = payload.get("elements") or [{}]
+        if elements[0].get("media_type") == "image":
+            return elements[0].get("attachment_id"), "image"
+    return None, None
 
 
 def check_message(body: dict[str, Any]) -> list[str]:

@@ -9,7 +9,19 @@ from handlers.i18n import get_translator
 from storage.scope import Actor, Grant
 from tests import factories as f
 
-HANDLING = ["inbox", "summary", "targets", "chart", "export", "invite", "people", "digest"]
+HANDLING = [
+    "inbox",
+    "find",
+    "item",
+    "alerts",
+    "summary",
+    "targets",
+    "chart",
+    "export",
+    "invite",
+    "people",
+    "digest",
+]
 ALWAYS = ["help", "language", "cancel"]
 
 
@@ -27,7 +39,7 @@ async def test_each_role_gets_its_own_commands(demo_session: AsyncSession) -> No
 
     assert names(None) == ["start", *ALWAYS]
     assert names(Actor(person_id=2, grants=())) == ["start", *ALWAYS]
-    assert names(director) == ["report", "my", *ALWAYS]
+    assert names(director) == ["report", "my", "find", "item", *ALWAYS]
     assert names(leader) == ["meeting", *HANDLING, *ALWAYS]
     assert names(official) == [*HANDLING, *ALWAYS]
     assert names(admin) == [*HANDLING, *ALWAYS]
@@ -62,5 +74,6 @@ async def test_help_lists_each_command_with_its_arguments(demo_session: AsyncSes
     lines = help_lines(official, get_translator("en").gettext)
     assert "/summary [period] [unit] — Where things stand" in lines
     assert "/digest on|off — The weekly summary" in lines
-    assert "/inbox — New and overdue items to handle" in lines
+    assert "/inbox — The desk: items to handle, by list" in lines
+    assert "/alerts now|daily|off — Alerts of new items" in lines
     assert len(lines) == len(HANDLING) + len(ALWAYS)

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import get_translator
 from handlers.notices import render
+from handlers.notices.context import Notice
 from storage.db import Database
 from storage.invites import create_invite
-from storage.models import FeedbackItem, Meeting, Person, Status
+from storage.models import FeedbackItem, Meeting, MeetingItem, Person, Status
 from storage.outbox_payloads import QuarterKickoff
 from tests import factories as f
 from tests.handlers.chat import Chat
@@ -59,8 +60,12 @@ async def test_a_leader_logs_the_meeting_with_outcomes(
     await leader.say("Họp tại hội trường UBND xã, có đại diện ngân hàng.")
     assert "PA-2026-000001" in Chat.text(leader.last)
     await leader.press_label("Giải quyết tại xã")
+    await leader.say("Ngân hàng chính sách xã hội sẽ cho vay trong tháng 6.")
     await leader.press_label("Chuyển lên tỉnh")
-    assert "Kết quả đã ghi nhận: 2" in Chat.text(leader.last)
+    await leader.press("mt:nodec")
+    confirmation = Chat.text(leader.last)
+    assert "Kết quả đã ghi nhận: 2" in confirmation
+    assert "Ngân hàng chính sách xã hội sẽ cho vay trong tháng 6." in confirmation
     saved = await leader.press("mt:save")
     assert "Quý II/2026" in saved
     assert await meetings(demo_session) == 1
@@ -69,6 +74,9 @@ async def test_a_leader_logs_the_meeting_with_outcomes(
         i.reference: i.status for i in (await demo_session.execute(select(FeedbackItem))).scalars()
     }
     assert statuses == {"PA-2026-000001": Status.RESOLVED, "PA-2026-000002": Status.REFERRED}
+    decisions = (await demo_session.execute(select(MeetingItem.decision))).scalars().all()
+    decided = "Ngân hàng chính sách xã hội sẽ cho vay trong tháng 6."
+    assert sorted(decisions, key=lambda decision: decision or "") == [None, decided]
 
 
 @pytest.mark.parametrize(
@@ -133,7 +141,7 @@ async def test_the_reminder_shows_the_agenda_and_its_buttons_work(
     """The kick-off lists the commune's cooperatives and open items; snooze works twice."""
     commune = await f.unit(demo_session, "Xã An Lạc Thôn")
     payload = QuarterKickoff(quarter="2026Q2", commune_id=commune.id or 0)
-    [reply] = await render(demo_session, payload, get_translator("vi"))
+    [reply] = await render(Notice(demo_session, get_translator("vi"), NOW), payload)
     assert "Quý II/2026" in reply.text
     assert "HTX Trinh Phú: PA-2026-000001, PA-2026-000002" in reply.text
     payloads = [b.payload for row in reply.buttons for b in row]

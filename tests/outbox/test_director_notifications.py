@@ -43,7 +43,7 @@ async def test_a_status_change_plans_one_message_per_director_account(
 async def test_the_worker_sends_in_the_directors_language(
     db: Database, demo_session: AsyncSession
 ) -> None:
-    """A resolution reaches the director in Vietnamese with confirm and reopen buttons."""
+    """A resolution reaches the director in Vietnamese with rating, confirm and reopen buttons."""
     director = await registered_director(demo_session)
     admin = await f.actor(demo_session, "admin")
     item = await f.item(demo_session, director)
@@ -57,10 +57,17 @@ async def test_the_worker_sends_in_the_directors_language(
     assert await worker.run_once() == 0
     [(recipient, [reply])] = sender.sent
     assert recipient == "777"
-    assert "đã giải quyết" in reply.text
+    assert "đã được trả lời" in reply.text
     assert "Ngân hàng đã duyệt khoản vay." in reply.text
     payloads = [b.payload for row in reply.buttons for b in row]
-    assert payloads == [f"my:i:{item.id}", f"my:c:{item.id}", f"my:r:{item.id}"]
+    assert payloads == [
+        f"my:s:{item.id}:1",
+        f"my:s:{item.id}:3",
+        f"my:s:{item.id}:5",
+        f"my:c:{item.id}",
+        f"my:r:{item.id}",
+        f"my:i:{item.id}",
+    ]
 
 
 async def test_failures_are_retried_blocked_users_marked_and_bad_requests_dropped(

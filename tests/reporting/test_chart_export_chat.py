@@ -92,7 +92,7 @@ async def test_a_period_without_items_says_so_instead_of_an_empty_chart(
     assert len(images(official.last)) == 1
 
 
-async def test_the_export_has_four_sheets_in_vietnamese(
+async def test_the_export_has_five_sheets_in_vietnamese(
     db: Database, demo_session: AsyncSession, data: None
 ) -> None:
     """/export sends one workbook: items, summary, meetings and targets, headers in Vietnamese."""
@@ -100,7 +100,7 @@ async def test_the_export_has_four_sheets_in_vietnamese(
     text = await official.say("/export")
     assert "Tệp Excel Quý II/2026, Thành phố Cần Thơ: 3 phản ánh" in text
     book = workbook(official.last)
-    assert book.sheetnames == ["Phản ánh", "Tổng hợp", "Họp quý", "Chỉ tiêu"]
+    assert book.sheetnames == ["Phản ánh", "Tổng hợp", "Họp quý", "Chỉ tiêu", "Đánh giá"]
     items = book["Phản ánh"]
     assert [c.value for c in items[1]][:4] == ["Mã số", "Ngày gửi", "HTX/THT", "Loại"]
     assert items.max_row == 4
@@ -136,7 +136,7 @@ async def test_the_export_speaks_english_to_an_english_reader(
     )
     await official.say("/export 2026Q2 an lac thon")
     book = workbook(official.last)
-    assert book.sheetnames == ["Items", "Summary", "Quarterly meetings", "Targets"]
+    assert book.sheetnames == ["Items", "Summary", "Quarterly meetings", "Targets", "Ratings"]
     rows = list(book["Items"].iter_rows(min_row=2, values_only=True))
     assert {row[4] for row in rows} == {"Capital and credit", "Land and premises"}
 

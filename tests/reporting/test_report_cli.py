@@ -45,7 +45,7 @@ def test_the_export_writes_a_workbook_of_the_unit(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 item, 2026Q2, Xã An Lạc Thôn" in result.output
     book = load_workbook(out)
-    assert book.sheetnames == ["Phản ánh", "Tổng hợp", "Họp quý", "Chỉ tiêu"]
+    assert book.sheetnames == ["Phản ánh", "Tổng hợp", "Họp quý", "Chỉ tiêu", "Đánh giá"]
     rows = list(book["Phản ánh"].iter_rows(min_row=2, values_only=True))
     assert [(row[2], row[5]) for row in rows] == [("HTX Trinh Phú", "Xã An Lạc Thôn")]
 

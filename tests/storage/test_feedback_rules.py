@@ -67,6 +67,11 @@ EXPECTED_HANDLER = (
             Status.REFERRED,
         )
     }
+    # Waiting for the cooperative is left by going on without its reply, or by answering.
+    | {
+        (Status.WAITING, t)
+        for t in (Status.IN_PROGRESS, Status.RESOLVED, Status.DECLINED, Status.REFERRED)
+    }
 )
 
 
@@ -87,9 +92,11 @@ async def test_commune_leader_transition_is_applied_exactly_when_the_rules_allow
     """A commune leader in scope may make every handler move and no other."""
     director = await f.director_of(demo_session, "HTX Trinh Phú")
     commune = await f.unit(demo_session, "Xã An Lạc Thôn")
+    province = await f.unit(demo_session, "Thành phố Cần Thơ")
     leader = await f.actor(demo_session, "commune_leader", unit_id=commune.id)
     item = await f.item(demo_session, director, status=current)
-    kwargs = {"text": REASON, "referred_unit_id": commune.id, "now": f.T0}
+    # The province is where a commune leader refers an item (the card offers nothing else).
+    kwargs = {"text": REASON, "referred_unit_id": province.id, "now": f.T0}
     if target in DIRECTOR_TARGETS:
         with pytest.raises(PermissionDenied):
             await change_status(demo_session, leader, item.id or 0, target, **kwargs)

@@ -109,13 +109,18 @@ async def test_a_grant_without_scope_sees_nothing(demo_session: AsyncSession, wo
 async def test_a_referred_item_is_visible_to_the_unit_it_was_referred_to(
     demo_session: AsyncSession, world: dict
 ) -> None:
-    """Referring an item from Đại Hải to An Lạc Thôn opens it to that commune's leader."""
+    """Referring an item from Đại Hải to the province keeps it before the province's official
+    and its own commune's leader, and no other commune's."""
     item = world["items"]["dai_doan_ket"]
-    target = await f.unit(demo_session, "Xã An Lạc Thôn")
+    target = await f.unit(demo_session, "Thành phố Cần Thơ")
     await change_status(
         demo_session, world["leader_dai_hai"], item.id, Status.REFERRED, referred_unit_id=target.id
     )
-    assert item.reference in await visible_references(demo_session, world["leader_an_lac_thon"])
+    assert item.assignee_unit_id == target.id
+    assert item.reference in await visible_references(demo_session, world["official_can_tho"])
+    assert item.reference in await visible_references(demo_session, world["leader_dai_hai"])
+    leader = world["leader_an_lac_thon"]
+    assert item.reference not in await visible_references(demo_session, leader)
 
 
 @pytest.mark.parametrize(

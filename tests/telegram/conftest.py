@@ -42,6 +42,7 @@ def telegram_settings(tmp_path: Path, fake: FakeTelegram | None = None, **extra:
         "telegram_bot_token": TOKEN,
         "database_url": database_url(tmp_path),
         "default_locale": "vi",
+        "files_dir": tmp_path / "files",
     }
     if fake is not None:
         values["telegram_api_base_url"] = fake.base_url

@@ -20,8 +20,20 @@ from tests.telegram.conftest import USER, deliver
 
 OFFICIAL = 4301
 PUBLIC = ["start", "help", "language", "cancel"]
-DIRECTOR = ["report", "my", "help", "language", "cancel"]
-HANDLER = ["inbox", "summary", "targets", "chart", "export", "invite", "people", "digest"]
+DIRECTOR = ["report", "my", "find", "item", "help", "language", "cancel"]
+HANDLER = [
+    "inbox",
+    "find",
+    "item",
+    "alerts",
+    "summary",
+    "targets",
+    "chart",
+    "export",
+    "invite",
+    "people",
+    "digest",
+]
 
 
 async def chat_menu(application: TelegramApplication, chat_id: int) -> list[tuple[str, str]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +22,11 @@ GROUP = -100777
 def file_fields(kind: str, file_id: str = "F1", **extra: Any) -> dict[str, Any]:
     """Return the Message fields of a file of ``kind``, as the fake's factory builds them."""
     return tg.media(kind, file_id, f"U{file_id}", 1234, **extra)
+
+
+def without_copies(media: Sequence[Media]) -> tuple[Media, ...]:
+    """Return files as Telegram described them, leaving out the local copies the channel made."""
+    return tuple(replace(item, stored_key=None) for item in media)
 
 
 async def test_a_private_text_becomes_a_text_with_the_person_and_their_language(
@@ -122,7 +129,7 @@ async def test_documents_voice_notes_and_videos_become_media_with_their_caption(
     """A file keeps its id, name, type and size, and its caption becomes the text."""
     await deliver(application, fake_telegram.push_message(USER, caption="Hồ sơ", **fields))
 
-    assert (received[0].kind, received[0].media, received[0].text) == (
+    assert (received[0].kind, without_copies(received[0].media), received[0].text) == (
         IncomingKind.MEDIA,
         (expected,),
         "Hồ sơ",
@@ -140,7 +147,9 @@ async def test_a_photo_is_kept_in_its_largest_size(
     ]
     await deliver(application, fake_telegram.push_message(USER, photo=sizes))
 
-    assert received[0].media == (Media(MediaKind.PHOTO, "LARGE", None, "image/jpeg", None),)
+    assert without_copies(received[0].media) == (
+        Media(MediaKind.PHOTO, "LARGE", None, "image/jpeg", None),
+    )
     assert received[0].text == ""
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import RecipientUnreachable
 from bot.channels.web.app import WebChatContext, create_web_app
-from bot.channels.web.files import FileStore
 from bot.channels.web.hub import WebHub, WebSender, event_stream
 from bot.clock import DemoClock
+from bot.files import FileStore
 from bot.outbox import OutboxPolicy, OutboxWorker
 from handlers.router import Router
 from handlers.turn import HandlerConfig
@@ -204,7 +204,8 @@ async def test_a_jump_moves_the_clock_and_says_that_nothing_else_happens_yet(
 async def test_an_outbox_message_lands_in_the_directors_pane(
     client: httpx.AsyncClient, context: WebChatContext, demo_session: AsyncSession
 ) -> None:
-    """An official's status change is planned, drained by the worker and shown to the director."""
+    """The new item's alerts reach the leader and the official; the status change reaches the
+    director: all planned, drained by the worker and shown in each persona's pane."""
     await say(client, text="Thiếu vốn lưu động để mua phân bón cho vụ Hè Thu.")
     await say(client, payload="rp:offer", label="📝")
     await say(client, payload="rp:kind:difficulty", label="Khó khăn")
@@ -222,9 +223,11 @@ async def test_an_outbox_message_lands_in_the_directors_pane(
         policy=OutboxPolicy(per_chat_interval=0),
         clock=context.clock.now,
     )
-    assert await worker.run_once() == 1
+    assert await worker.run_once() == 3
     assert f"{item.reference}" in last_bot_text(context)
     assert "đã tiếp nhận" in last_bot_text(context)
+    for handler in ("commune_leader", "official"):
+        assert f"🔔 Phản ánh mới {item.reference}" in last_bot_text(context, handler)
 
 
 async def test_the_web_sender_refuses_accounts_that_are_not_personas(

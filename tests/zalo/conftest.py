@@ -46,6 +46,7 @@ def zalo_settings(tmp_path: Path, fake: FakeZalo | None = None, **extra: Any) ->
         "zalo_oa_secret": events.OA_SECRET,
         "zalo_access_token": "access-0",
         "zalo_refresh_token": "refresh-0",
+        "files_dir": tmp_path / "files",
     }
     if fake is not None:
         values.update(zalo_api_base_url=fake.url, zalo_oauth_base_url=fake.url)

@@ -17,10 +17,11 @@ from bot.cli import app as cli_app
 from bot.outbox import OutboxPolicy, OutboxWorker
 from handlers.i18n import get_translator
 from handlers.notices import render
+from handlers.notices.context import Notice
 from handlers.types import FileOut, Reply
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
 from storage.db import Database
-from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
 from storage.outbox import mark_refused
 from storage.outbox_payloads import read_payload
 from storage.reminders import plan_due
@@ -104,7 +105,9 @@ async def test_a_reminder_zalo_refuses_fails_with_a_readable_reason_and_admins_a
         )
     ).scalar_one()
     assert notice.payload["kind"] == "delivery_refused"
-    (text,) = await render(demo_session, read_payload(notice.payload), get_translator("vi"))
+    (text,) = await render(
+        Notice(demo_session, get_translator("vi"), utcnow()), read_payload(notice.payload)
+    )
     assert reason in text.text
     assert f"coopbot outbox retry {refused.id}" in text.text
     status = await asyncio.to_thread(

@@ -16,19 +16,20 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
+from bot.channels.attachments import file_title
 from bot.channels.base import RetryLater
-from bot.channels.web.files import FileStore
 from bot.channels.web.input import typed_fields
 from bot.channels.web.strings import persona_label
 from bot.clock import DemoClock
 from bot.demo import DemoPaths, prepare_demo
+from bot.files import FileStore
 from bot.outbox import OutboxWorker
 from bot.render import DefaultRenderers
 from bot.settings import Settings
 from handlers.i18n import Translator, choose_locale, get_translator
 from handlers.router import Router
 from handlers.turn import HandlerConfig
-from handlers.types import Button, Incoming, IncomingKind, Reply
+from handlers.types import Button, Incoming, IncomingKind, Reply, StoredFile
 from storage.db import Database
 from storage.demo_personas import DemoPersona, persona_locale
 from storage.errors import N_
@@ -118,6 +119,8 @@ class ConsoleChat:
                     lines.append(
                         translator.gettext(label).format(name=file.name, path=stored.path)
                     )
+            if reply.attachment is not None:
+                lines.append(await self.attachment_line(translator, reply.attachment))
             for row in reply.buttons:
                 choices = []
                 for button in row:
@@ -127,6 +130,13 @@ class ConsoleChat:
         if buttons:
             self.buttons = buttons
         self.write("\n".join(lines))
+
+    async def attachment_line(self, translator: Translator, file: StoredFile) -> str:
+        """Return the line naming a stored file, and the path of its local copy if it has one."""
+        line = f"📎 {file_title(translator, file)}"
+        key = file.stored_key
+        local = await asyncio.to_thread(self.files.find, key) if key else None
+        return f"{line}: {local.path}" if local is not None else line
 
     async def handle(self, line: str) -> bool:
         """Answer one typed line; return False when the visitor ends the shell."""

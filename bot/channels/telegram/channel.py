@@ -29,6 +29,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.channels.attachments import AttachmentSource
 from bot.channels.base import (
     PermanentFailure,
     RecipientUnreachable,
@@ -37,7 +38,9 @@ from bot.channels.base import (
 )
 from bot.channels.common import apology, reader_locale
 from bot.channels.telegram.convert import CHANNEL, to_incoming
+from bot.channels.telegram.media import download_media
 from bot.channels.telegram.render import send_replies
+from bot.files import FileStore
 from handlers.command_menu import public_menu
 from handlers.i18n import SUPPORTED_LOCALES, get_translator
 from handlers.router import Router
@@ -76,11 +79,16 @@ class TelegramChannel:
         database: Database,
         default_locale: str,
         observe: Callable[[str, str], None] | None = None,
+        store: FileStore | None = None,
     ) -> None:
         self.router = router
         self.database = database
         self.default_locale = default_locale
         self.observe = observe
+        self.store = store
+        self.attachments = AttachmentSource(
+            store, database, CHANNEL, default_locale=default_locale
+        )
         # Outcomes other than HANDLED of the updates being processed, by update id.
         self._outcomes: dict[int, Outcome] = {}
 
@@ -109,6 +117,7 @@ class TelegramChannel:
                 if self.observe is not None:
                     self.observe(CHANNEL, "ignored")
                 return
+            incoming = await download_media(context.bot, self.store, incoming)
             try:
                 handled = await self.router.handle_with_menu(incoming)
             except Unavailable:
@@ -119,7 +128,8 @@ class TelegramChannel:
                 return
             if handled.menu is not None and incoming.private:
                 await self.publish_menu(context.bot, incoming.external_id, handled.menu)
-            await send_replies(context.bot, chat_target(incoming.chat_id), handled.replies)
+            files = self.attachments.reader(incoming.external_id, incoming.platform_locale)
+            await send_replies(context.bot, chat_target(incoming.chat_id), handled.replies, files)
         finally:
             # Even when answering failed, so the button's spinner stops; a deferred press is
             # answered when it is handled.
@@ -233,8 +243,18 @@ class TelegramSender:
 
     name = CHANNEL
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        store: FileStore | None = None,
+        database: Database | None = None,
+        default_locale: str = "vi",
+    ) -> None:
         self.bot = bot
+        self.attachments = AttachmentSource(
+            store, database, CHANNEL, default_locale=default_locale
+        )
 
     async def send(self, recipient: str, replies: list[Reply]) -> None:
         """Deliver ``replies`` in order to the chat ``recipient``.
@@ -246,7 +266,8 @@ class TelegramSender:
             TransientFailure: a network or server error.
         """
         try:
-            await send_replies(self.bot, chat_target(recipient), replies)
+            files = self.attachments.reader(recipient)
+            await send_replies(self.bot, chat_target(recipient), replies, files)
         except Forbidden as error:
             raise RecipientUnreachable(error.message) from error
         except RetryAfter as error:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 
+from bot.channels.attachments import Attachments, AttachmentSource
+from bot.channels.telegram.media import send_attachment
 from bot.channels.text_split import fitting_prefix, utf16_length
 from bot.channels.text_split import split_text as _split
-from handlers.types import Button, FileOut, Reply
+from handlers.types import Button, FileOut, Reply, StoredFile
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +33,14 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Bot API call: a text message, or a photo or document with an optional caption."""
+    """One Bot API call: a text message, or a photo, document or stored file with an optional
+    caption."""
 
     html: str = ""
     photo: FileOut | None = None
     document: FileOut | None = None
     markup: InlineKeyboardMarkup | None = None
+    attachment: StoredFile | None = None
 
 
 def shown_length(text: str) -> int:
@@ -114,6 +118,8 @@ def render(reply: Reply) -> list[Outgoing]:
     calls = [Outgoing(photo=reply.image)] if reply.image is not None else []
     if reply.document is not None:
         calls.append(Outgoing(document=reply.document))
+    if reply.attachment is not None:
+        calls.append(Outgoing(attachment=reply.attachment))
     if calls and (not has_text or shown_length(visible) <= CAPTION_LIMIT):
         caption = _markup(reply.bold_prefix, reply.text) if has_text else ""
         return [*calls[:-1], replace(calls[-1], html=caption, markup=markup)]
@@ -127,16 +133,37 @@ def render(reply: Reply) -> list[Outgoing]:
     return calls
 
 
-async def send_replies(bot: Bot, chat_id: int | str, replies: Sequence[Reply]) -> None:
-    """Send ``replies`` in order to ``chat_id``; Telegram errors propagate to the caller."""
+async def send_replies(
+    bot: Bot,
+    chat_id: int | str,
+    replies: Sequence[Reply],
+    attachments: Attachments | None = None,
+) -> None:
+    """Send ``replies`` in order to ``chat_id``; Telegram errors propagate to the caller.
+
+    ``attachments`` gives stored files that did not come from Telegram (their local copies, or
+    the line standing for them in the reader's language).
+    """
+    files = attachments or AttachmentSource(None, None, "telegram").reader(str(chat_id))
     for reply in replies:
         for outgoing in render(reply):
-            await _send(bot, chat_id, outgoing)
+            await _send(bot, chat_id, outgoing, files)
 
 
-async def _send(bot: Bot, chat_id: int | str, outgoing: Outgoing) -> None:
+async def _send(
+    bot: Bot, chat_id: int | str, outgoing: Outgoing, attachments: Attachments
+) -> None:
     caption = outgoing.html or None
-    if outgoing.photo is not None:
+    if outgoing.attachment is not None:
+        await send_attachment(
+            bot,
+            chat_id,
+            outgoing.attachment,
+            attachments,
+            caption=outgoing.html,
+            markup=outgoing.markup,
+        )
+    elif outgoing.photo is not None:
         await bot.send_photo(
             chat_id,
             outgoing.photo.data,

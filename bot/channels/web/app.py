@@ -24,10 +24,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.web import strings as words
-from bot.channels.web.files import FileStore, clean_name
 from bot.channels.web.hub import WebHub, event_stream
 from bot.channels.web.input import PageError, parse_message, read_json, read_upload
 from bot.clock import DemoClock, next_quarter_start, two_weeks_before_quarter_end
+from bot.files import FileStore, clean_name
 from handlers.i18n import (
     SUPPORTED_LOCALES,
     Translator,
@@ -171,8 +171,10 @@ class WebChat:
         stored = await asyncio.to_thread(self.context.files.save, data, name, mime)
         logger.info("%s sent a file of %s bytes", persona.key, stored.size_bytes)
         kind = MediaKind.PHOTO if stored.mime_type.startswith("image/") else MediaKind.DOCUMENT
-        media = Media(kind, stored.file_ref, stored.name, stored.mime_type, stored.size_bytes)
-        attachment = {"url": f"/files/{stored.file_id}", "name": stored.name, "mime": mime}
+        media = Media(
+            kind, stored.file_ref, stored.name, stored.mime_type, stored.size_bytes, stored.key
+        )
+        attachment = {"url": f"/files/{stored.key}", "name": stored.name, "mime": mime}
         echo = self.context.hub.user_message("", attachment)
         await self._turn(persona, {"kind": IncomingKind.MEDIA, "media": (media,)}, echo, None)
         return JSONResponse({"ok": True})

@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from bot.channels.base import RecipientUnreachable
-from bot.channels.web.files import FileStore
-from handlers.types import FileOut, Reply
+from bot.files import FileStore
+from handlers.types import FileOut, Reply, StoredFile
 from storage.demo_personas import PERSONAS
 
 HISTORY_LIMIT = 500
@@ -103,6 +103,7 @@ class WebHub:
             ],
             "image": await self._file(reply.image),
             "document": await self._file(reply.document),
+            "attachment": await self._attachment(reply.attachment),
             "at": self.clock().isoformat(),
         }
 
@@ -110,7 +111,25 @@ class WebHub:
         if file is None:
             return None
         stored = await asyncio.to_thread(self.files.save, file.data, file.name, file.mime_type)
-        return {"url": f"/files/{stored.file_id}", "name": stored.name, "mime": stored.mime_type}
+        return {"url": f"/files/{stored.key}", "name": stored.name, "mime": stored.mime_type}
+
+    async def _attachment(self, file: StoredFile | None) -> Message | None:
+        """Return how the page shows a stored file: from its local copy, or a line saying it
+        cannot be shown here (the page words it, in the persona's language)."""
+        if file is None:
+            return None
+        key = file.stored_key
+        if key is None and file.channel == "web":  # uploads from before keys were recorded
+            key = file.file_ref.removeprefix("web:")
+        local = await asyncio.to_thread(self.files.find, key) if key else None
+        if local is None:
+            return {"kind": file.kind.value, "name": file.file_name, "unavailable": True}
+        return {
+            "kind": file.kind.value,
+            "url": f"/files/{local.key}",
+            "name": file.file_name or local.name,
+            "mime": local.mime_type,
+        }
 
 
 async def event_stream(hub: WebHub, after: int = 0) -> AsyncIterator[str]:

@@ -6,6 +6,7 @@ the persona being shown, so the catalogs (and their completeness check) cover th
 
 from __future__ import annotations
 
+from bot.channels.attachments import CANNOT_SHOW, KIND_NAMES
 from handlers.i18n import Translator
 from storage.demo_personas import DemoPersona
 from storage.errors import N_
@@ -24,6 +25,8 @@ PAGE_STRINGS = {
     "uploading": N_("Sending {name}…"),
     "download": N_("Download {name}"),
     "image_alt": N_("Image: {name}"),
+    "file_unavailable": CANNOT_SHOW,
+    **{f"kind_{kind.value}": name for kind, name in KIND_NAMES.items()},
     "language": N_("Language"),
     "clock": N_("Demo clock"),
     "clock_hint": N_("Demo time in Asia/Ho_Chi_Minh"),

@@ -34,8 +34,10 @@ from bot.channels.zalo.convert import (
     signature_matches,
     to_incoming,
 )
+from bot.channels.zalo.media import ZaloFiles
 from bot.channels.zalo.send import ZaloMessenger, ZaloSender
 from bot.channels.zalo.tokens import ZaloTokens
+from bot.files import FileStore
 from bot.settings import Settings, SettingsError
 from handlers.codec import BadPayload, decode
 from handlers.payloads import MoreButtons
@@ -66,10 +68,12 @@ class ZaloChannel:
         oa_secret: str,
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
+        files: ZaloFiles | None = None,
     ) -> None:
         self.router = router
         self.database = database
         self.messenger = messenger
+        self.files = files
         self.app_id = app_id
         self.oa_secret = oa_secret
         self.default_locale = default_locale
@@ -148,6 +152,8 @@ class ZaloChannel:
                 if await self._more(incoming, more.start):
                     return
                 incoming = replace(incoming, update_id=None)  # already recorded as processed
+            if self.files is not None:
+                incoming = await self.files.download_media(incoming)
             replies = await self.router.handle(incoming)
             await self.messenger.send(incoming.chat_id, replies)
         except DeliveryError as error:
@@ -218,8 +224,12 @@ class ZaloService:
         await self.http.aclose()
 
 
-def build_zalo(settings: Settings, database: Database, router: Router) -> ZaloService:
+def build_zalo(
+    settings: Settings, database: Database, router: Router, store: FileStore | None = None
+) -> ZaloService:
     """Build the Zalo channel from settings (``settings.zalo_enabled`` must be true).
+
+    Files people send are kept in ``store`` (by default the one of ``COOPBOT_FILES_DIR``).
 
     Raises:
         SettingsError: when a required Zalo setting is missing.
@@ -246,7 +256,10 @@ def build_zalo(settings: Settings, database: Database, router: Router) -> ZaloSe
         )
     tokens = ZaloTokens(database, oauth.refresh, seed=seed)
     client = ZaloClient(http, base_url=settings.zalo_api_base_url, tokens=tokens)
-    messenger = ZaloMessenger(client, database, default_locale=settings.default_locale)
+    store = store or FileStore(settings.files_dir)
+    messenger = ZaloMessenger(
+        client, database, default_locale=settings.default_locale, store=store
+    )
     channel = ZaloChannel(
         router,
         database,
@@ -254,6 +267,7 @@ def build_zalo(settings: Settings, database: Database, router: Router) -> ZaloSe
         app_id=settings.zalo_app_id,
         oa_secret=oa_secret.get_secret_value(),
         default_locale=settings.default_locale,
+        files=ZaloFiles(http, store),
     )
     return ZaloService(channel=channel, sender=ZaloSender(messenger), http=http)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.channels.text_split import split_text
 from handlers.payloads import MoreButtons
-from handlers.types import Button, FileOut, Reply
+from handlers.types import Button, FileOut, Reply, StoredFile
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,14 @@ BUTTON_LIMIT = 4
 
 @dataclass(frozen=True)
 class ZaloOutgoing:
-    """One message: a text with optional buttons, or an image, or a file."""
+    """One message: a text with optional buttons, or an image, or a file, or a stored file
+    (sent as an image or a file once uploaded)."""
 
     text: str = ""
     buttons: tuple[Button, ...] = ()
     image: FileOut | None = None
     document: FileOut | None = None
+    attachment: StoredFile | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def render(reply: Reply, more_label: str) -> Rendered:
         messages.append(ZaloOutgoing(image=reply.image))
     if reply.document is not None:
         messages.append(ZaloOutgoing(document=reply.document))
+    if reply.attachment is not None:
+        messages.append(ZaloOutgoing(attachment=reply.attachment))
     if reply.bold_prefix and reply.text:
         visible = f"{reply.bold_prefix}\n{reply.text}"
     else:

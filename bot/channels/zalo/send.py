@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from bot.channels.attachments import Attachments
+from bot.channels.base import PermanentFailure
 from bot.channels.common import reader_translator
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.convert import CHANNEL
@@ -23,8 +26,9 @@ from bot.channels.zalo.render import (
     more_page,
     render,
 )
+from bot.files import FileStore
 from handlers.i18n import Translator
-from handlers.types import Button, Reply
+from handlers.types import Button, MediaKind, Reply, StoredFile
 from storage.button_overflow import load_buttons, save_buttons
 from storage.db import Database
 from storage.errors import N_
@@ -34,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 MORE_LABEL = N_("More…")
 MORE_TEXT = N_("More choices:")
+# What the OA upload API takes (its images: JPEG or PNG).
+IMAGE_LIMIT = 1024 * 1024
+FILE_LIMIT = 5 * 1024 * 1024
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 class ZaloMessenger:
@@ -46,11 +54,13 @@ class ZaloMessenger:
         *,
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
+        store: FileStore | None = None,
     ) -> None:
         self.client = client
         self.database = database
         self.default_locale = default_locale
         self.clock = clock
+        self.store = store
 
     async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
         """Send ``replies`` in order; the first failure stops the rest.
@@ -88,7 +98,9 @@ class ZaloMessenger:
 
     async def send_one(self, user_id: str, outgoing: ZaloOutgoing) -> None:
         """Upload what needs uploading, then send one message."""
-        if outgoing.image is not None:
+        if outgoing.attachment is not None:
+            body = await self._attachment_body(user_id, outgoing.attachment)
+        elif outgoing.image is not None:
             attachment_id = await self.client.upload_image(outgoing.image)
             body = message_body(outgoing, attachment_id=attachment_id)
         elif outgoing.document is not None:
@@ -97,6 +109,28 @@ class ZaloMessenger:
         else:
             body = message_body(outgoing)
         await self.client.send_message(user_id, body)
+
+    async def _attachment_body(self, user_id: str, file: StoredFile) -> dict[str, Any]:
+        """Upload a stored file's local copy and return the message showing it: an image, or a
+        file; when there is no copy, it is too large for Zalo, or Zalo refuses the upload, a
+        line saying the file cannot be shown here."""
+        attachments = Attachments(self.store, lambda: self._translator(user_id))
+        content = await attachments.content(file, FILE_LIMIT)
+        if content is not None:
+            as_image = (
+                file.kind == MediaKind.PHOTO
+                and content.mime_type in IMAGE_TYPES
+                and len(content.data) <= IMAGE_LIMIT
+            )
+            try:
+                if as_image:
+                    attachment_id = await self.client.upload_image(content)
+                    return message_body(ZaloOutgoing(image=content), attachment_id=attachment_id)
+                token = await self.client.upload_file(content)
+                return message_body(ZaloOutgoing(document=content), file_token=token)
+            except PermanentFailure as error:
+                logger.warning("Zalo refused the upload of a %s: %s", file.kind, error)
+        return message_body(ZaloOutgoing(text=await attachments.unshown(file)))
 
     async def _keep(self, user_id: str, buttons: Sequence[Button]) -> None:
         async with self.database.transaction() as session:

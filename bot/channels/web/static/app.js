@@ -196,6 +196,24 @@ function formatTime(iso) {
 }
 
 function fileView(file) {
+  if (file.unavailable) {
+    const line = document.createElement("p");
+    line.className = "text unavailable";
+    const kind = t(`kind_${file.kind}`);
+    const title = file.name ? `${file.name} (${kind})` : kind;
+    line.textContent = t("file_unavailable", { file: title });
+    return line;
+  }
+  const media = { voice: "audio", video: "video" }[file.kind];
+  if (media && file.mime && file.mime.startsWith(`${media}/`)) {
+    const player = document.createElement(media);
+    player.controls = true;
+    player.preload = "metadata";
+    player.src = file.url;
+    player.className = media;
+    player.setAttribute("aria-label", file.name);
+    return player;
+  }
   if (file.mime && file.mime.startsWith("image/")) {
     const link = document.createElement("a");
     link.href = file.url;
