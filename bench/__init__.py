@@ -7,7 +7,9 @@ Each module runs one benchmark and returns its section of docs/BENCHMARKS.md:
   echo bot on the same in-memory Bot API transport;
 - ``fanout``: 10,000 quarterly reminders through the outbox to a rate-limited, failing fake
   Bot API on 127.0.0.1;
-- ``memory``: resident size idle and over 100,000 updates.
+- ``memory``: resident size idle and over 100,000 updates;
+- ``rate_limit``: other people's answer latency while one person floods the bot, with and
+  without the per-person rate limit, against the same people without the flood.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from bench.common import Config, Section
 
-NAMES = ("summary", "throughput", "fanout", "memory")
+NAMES = ("summary", "throughput", "fanout", "memory", "rate_limit")
 
 
 def runner(name: str) -> Callable[[Config], Awaitable[Section]]:

@@ -143,7 +143,12 @@ def build_application(
     database = database or Database(settings.database_url)
     metrics = Metrics()
     files = FileStore(settings.files_dir)
-    router = Router(database, handler_config(settings), observe=metrics.count_update)
+    router = Router(
+        database,
+        handler_config(settings),
+        observe=metrics.count_update,
+        limiter=settings.rate_limiter(),
+    )
     channel = TelegramChannel(
         router, database, settings.default_locale, observe=metrics.count_update, store=files
     )

@@ -25,6 +25,7 @@ from types import FrameType
 import uvicorn
 
 from bot.channels.web.app import CHANNEL, WebChatContext, create_web_app
+from bot.channels.web.guard import ServedAddress
 from bot.channels.web.hub import WebHub, WebSender
 from bot.clock import DemoClock
 from bot.files import FileStore
@@ -120,6 +121,12 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def address_of(sock: socket.socket, host: str = "") -> ServedAddress:
+    """Return the address a bound socket serves, also under the --host name it was given."""
+    ip, port = sock.getsockname()[:2]
+    return ServedAddress.bound_to(port, ip, host)
+
+
 def url_of(sock: socket.socket) -> str:
     """Return the http URL a bound socket serves."""
     host, port = sock.getsockname()[:2]
@@ -152,9 +159,14 @@ async def serve_demo(
     paths: DemoPaths,
     sock: socket.socket,
     *,
+    host: str = "",
     on_ready: Callable[[str], None] = lambda _url: None,
 ) -> None:
-    """Prepare the demo, then serve the web chat and drain the outbox until interrupted."""
+    """Prepare the demo, then serve the web chat and drain the outbox until interrupted.
+
+    The web chat answers only requests naming the socket's address or ``host`` (the name the
+    operator gave to --host).
+    """
     database = Database(paths.url)
     try:
         clock = DemoClock(paths.clock_file)
@@ -168,11 +180,14 @@ async def serve_demo(
         hub = WebHub(files, clock.now)
         context = WebChatContext(
             database=database,
-            router=Router(database, config, clock=clock.now),
+            router=Router(database, config, clock=clock.now, limiter=settings.rate_limiter()),
             hub=hub,
             files=files,
             clock=clock,
             config=config,
+            address=address_of(sock, host),
+            max_upload_bytes=settings.max_upload_bytes,
+            max_json_bytes=settings.max_json_bytes,
         )
         worker = OutboxWorker(
             database,

@@ -6,7 +6,8 @@ Counters and histograms live in the process (``updates``, ``sent``, ``failed_sen
 registry: nothing is global, and tests may build as many applications as they like.
 
     coopbot_updates_total{channel, outcome}       handled, duplicate, busy, unavailable, error,
-                                                  ignored (nothing a person sent)
+                                                  ignored (nothing a person sent), limited
+                                                  (refused by the rate limit per person)
     coopbot_outbox_sent_total{channel}            messages delivered by this process
     coopbot_outbox_failed_sends_total{channel, reason}
                                                   failed attempts: retry_later, transient,

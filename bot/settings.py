@@ -6,6 +6,7 @@ The variable names are stable: deployment scripts and outside tools rely on them
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Literal
@@ -13,8 +14,19 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.files import MAX_STORED_BYTES
+from bot.http_limits import DEFAULT_MAX_JSON_BYTES
+from handlers.rate_limit import RateLimiter
 from storage.calendar import ReminderSchedule
 from storage.db import normalize_database_url
+
+# Telegram takes 1-256 characters of A-Z a-z 0-9 _ - as a webhook's secret_token; under 32 a
+# secret is guessable enough to be worth trying, so coopbot asks for 32 at least.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
+WEBHOOK_RULE = (
+    "use 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+)
 
 
 class SettingsError(Exception):
@@ -87,6 +99,40 @@ class Settings(BaseSettings):
         description="How long a message being sent stays claimed; after that a crashed "
         "worker's message is sent again (and may arrive twice).",
     )
+    max_json_bytes: int = Field(
+        default=DEFAULT_MAX_JSON_BYTES,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        validation_alias=AliasChoices("COOPBOT_MAX_JSON_BYTES"),
+        description="The largest JSON body an endpoint reads (webhooks, the web chat); "
+        "larger ones are refused with 413.",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=MAX_STORED_BYTES,  # the file store keeps nothing larger
+        validation_alias=AliasChoices("COOPBOT_MAX_UPLOAD_BYTES"),
+        description="The largest file the web chat takes from its page.",
+    )
+
+    # Per person (channel account), per worker. The burst must take a Telegram album (up to
+    # 10 photos arrive as 10 messages at once) plus the quick taps around it; one a second on
+    # average is more than anyone who reads the replies sends. A script sending 5 a second is
+    # refused after 5 seconds and then gets through at one a second (docs/operations.md, Limits).
+    rate_per_second: float = Field(
+        default=1.0,
+        gt=0,
+        le=1000,
+        validation_alias=AliasChoices("COOPBOT_RATE_PER_SECOND"),
+        description="Messages per second a person may send on average.",
+    )
+    rate_burst: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("COOPBOT_RATE_BURST"),
+        description="Messages a person may send at once before the average applies.",
+    )
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
@@ -138,6 +184,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _strong_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never repeats the value: it is a secret, and errors reach logs.
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError(WEBHOOK_RULE)
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -164,6 +218,10 @@ class Settings(BaseSettings):
             alerts_digest_time=self.alerts_digest_time,
             tz=self.tz,
         )
+
+    def rate_limiter(self) -> RateLimiter:
+        """Return a new per-person rate limit with these limits (one per process)."""
+        return RateLimiter(self.rate_per_second, self.rate_burst)
 
     @property
     def telegram_enabled(self) -> bool:

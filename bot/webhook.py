@@ -9,6 +9,9 @@ The app serves whichever channels are configured — Telegram, Zalo, or both on 
   retries later; the router's record of handled update ids makes every redelivery harmless.
   One update is handled at a time per process, in the order they arrive.
 - ``POST /zalo/webhook`` takes a signed event from the Zalo OA (see ``bot/channels/zalo.py``).
+- Every body is read through ``bot/http_limits.py`` first: over ``COOPBOT_MAX_JSON_BYTES`` it
+  is refused with 413 before the secret or the signature is looked at, and a body that is not
+  an update (or an event) is refused with 400 rather than failing inside the bot.
 - ``GET /healthz`` answers ``ok`` when the database answers, 503 when it does not, and
   ``GET /metrics`` serves Prometheus metrics (``bot/ops.py``).
 
@@ -21,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
@@ -47,6 +49,13 @@ from bot.channels.base import ChannelSender
 from bot.channels.telegram.channel import Outcome
 from bot.channels.zalo.channel import WEBHOOK_PATH as ZALO_WEBHOOK_PATH
 from bot.channels.zalo.channel import ZaloChannel, build_zalo
+from bot.http_limits import (
+    DEFAULT_MAX_JSON_BYTES,
+    BodyTooLarge,
+    declared_too_large,
+    json_object,
+    read_body,
+)
 from bot.metrics import Metrics
 from bot.ops import ops_routes
 from bot.settings import Settings
@@ -57,6 +66,10 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
+# What python-telegram-bot's de_json raises on fields of the wrong shape: it trusts Telegram, so
+# a string where an object belongs fails inside its constructors, each in its own way.
+_MALFORMED = (ValueError, TypeError, KeyError, AttributeError, OverflowError, OSError)
+_MAX_UPDATE_ID = 2**63 - 1  # processed_update keeps it as text, but nothing real comes near
 
 
 def build_webhook_app(
@@ -66,11 +79,14 @@ def build_webhook_app(
     zalo: ZaloChannel | None = None,
     database: Database | None = None,
     metrics: Metrics | None = None,
+    max_body_bytes: int = DEFAULT_MAX_JSON_BYTES,
 ) -> Starlette:
     """Return the web app of the configured channels: Telegram's updates, Zalo's events.
 
     ``/healthz`` and ``/metrics`` check and describe ``database`` (by default the Telegram
-    application's); without any database ``/healthz`` only says the process is up.
+    application's); without any database ``/healthz`` only says the process is up. A
+    Telegram update larger than ``max_body_bytes`` is refused with 413 (Zalo's channel has
+    its own limit).
 
     Raises:
         ValueError: for Telegram without a secret, which would accept anyone's updates.
@@ -86,7 +102,11 @@ def build_webhook_app(
         routes = [Route("/healthz", healthz, methods=["GET"])]
     if application is not None:
         routes.append(
-            Route(WEBHOOK_PATH, _telegram_endpoint(application, secret), methods=["POST"])
+            Route(
+                WEBHOOK_PATH,
+                _telegram_endpoint(application, secret, max_body_bytes),
+                methods=["POST"],
+            )
         )
     if zalo is not None:
         routes.append(Route(ZALO_WEBHOOK_PATH, zalo.webhook, methods=["POST"]))
@@ -98,8 +118,23 @@ async def healthz(_request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+def parse_update(body: bytes, application: TelegramApplication) -> Update | None:
+    """Return the update ``body`` holds, or None when it is not one Telegram would send."""
+    data = json_object(body)
+    if data is None:
+        return None
+    update_id = data.get("update_id")
+    # bool is an int to Python; an update id never is one.
+    if type(update_id) is not int or not 0 <= update_id <= _MAX_UPDATE_ID:
+        return None
+    try:
+        return Update.de_json(data, application.bot)
+    except _MALFORMED:
+        return None
+
+
 def _telegram_endpoint(
-    application: TelegramApplication, secret: str
+    application: TelegramApplication, secret: str, max_body_bytes: int
 ) -> Callable[[Request], Awaitable[Response]]:
     """Return the endpoint that feeds ``application`` with the updates Telegram posts."""
     expected = secret.encode("utf-8")
@@ -107,16 +142,16 @@ def _telegram_endpoint(
     one_at_a_time = asyncio.Lock()  # as python-telegram-bot's own update queue did
 
     async def telegram_webhook(request: Request) -> Response:
-        """Check the secret, handle the update, then answer (503: deliver it again later)."""
+        """Check the size and the secret, handle the update, then answer (503: send it again)."""
+        if declared_too_large(request, max_body_bytes):
+            raise BodyTooLarge(max_body_bytes)
+        # The secret is a header: a caller without it gets nothing read at all.
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
             logger.warning("webhook call refused: wrong or missing secret token")
             return PlainTextResponse("unauthorized", status_code=401)
-        try:
-            data = json.loads(await request.body())
-            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
-            update = None
+        body = await read_body(request, max_body_bytes)  # 413 as soon as it passes the limit
+        update = parse_update(body, application)
         if update is None:
             logger.warning("webhook call refused: the body is not an update")
             return PlainTextResponse("bad request", status_code=400)
@@ -167,10 +202,15 @@ async def serve_webhook(
     application: TelegramApplication, *, url: str, secret: str, host: str, port: int
 ) -> None:
     """Register the webhook with Telegram and serve it (and Zalo's) until SIGINT or SIGTERM."""
-    zalo = services(application).zalo
-    server = _server(
-        build_webhook_app(application, secret, zalo=zalo.channel if zalo else None), host, port
+    found = services(application)
+    zalo = found.zalo
+    app = build_webhook_app(
+        application,
+        secret,
+        zalo=zalo.channel if zalo else None,
+        max_body_bytes=found.settings.max_json_bytes,
     )
+    server = _server(app, host, port)
     try:
         async with application:
             if application.post_init is not None:
@@ -196,7 +236,12 @@ async def serve_zalo_webhook(settings: Settings, *, host: str, port: int) -> Non
     """Serve the Zalo webhook alone (Telegram off), with the background services."""
     database = Database(settings.database_url)
     metrics = Metrics()
-    router = Router(database, handler_config(settings), observe=metrics.count_update)
+    router = Router(
+        database,
+        handler_config(settings),
+        observe=metrics.count_update,
+        limiter=settings.rate_limiter(),
+    )
     zalo = build_zalo(settings, database, router)
     background = Background()
     app = build_webhook_app(zalo=zalo.channel, database=database, metrics=metrics)

@@ -43,9 +43,9 @@ from typing import (
 )
 from typing import get_type_hints as type_hints
 
+from storage.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, whole_number
+
 MAX_BYTES = 64  # Telegram's limit on callback_data; every channel keeps to it
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class BadPayload(ValueError):
@@ -90,13 +90,11 @@ class Digits:
 
     def read(self, text: str) -> int:
         """Return the number; Unicode digits, signs, leading zeros and overflow are refused."""
-        if not (0 < len(text) <= self.width and text.isascii() and text.isdigit()):
-            raise BadPayload("not a number")
         if len(text) > 1 and text.startswith("0"):
             raise BadPayload("a number with a leading zero")
-        value = int(text)
-        if not self.minimum <= value <= self.maximum:
-            raise BadPayload("a number out of range")
+        value = whole_number(text, self.minimum, self.maximum)
+        if value is None:
+            raise BadPayload("not a number in range")
         return value
 
 
@@ -209,7 +207,7 @@ class PeriodText:
 
     def _checked(self, text: str, error: type[Exception]) -> str:
         match = re.fullmatch(r"(\d{4})(Q[1-4])?", text, re.ASCII)
-        if match is None or not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+        if match is None or whole_number(match.group(1), MIN_YEAR, MAX_YEAR) is None:
             raise error(f"{text[:20]!r} is not a period")
         return text
 

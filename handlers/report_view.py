@@ -19,7 +19,7 @@ from handlers.turn import Turn
 from handlers.types import IncomingKind
 from storage.errors import N_, Ambiguous, CoopbotError, InvalidInput, NotFound, PermissionDenied
 from storage.models import AdminUnit, Role
-from storage.periods import Period, looks_like_period, parse_period
+from storage.periods import Period, parse_period, split_period
 from storage.reporting.scope import ReportScope, ensure_unit_in_scope
 from storage.units import resolve_unit, unit_names
 
@@ -71,8 +71,8 @@ def refuse_or_unavailable(turn: Turn) -> bool:
 def usage(turn: Turn, command: str) -> str:
     """Return the example of the right form of ``command``'s arguments."""
     return turn._(
-        "Write it like this: /{command} 2026Q1 An Lạc Thôn — a period (2026Q1, q1 or 2026) "
-        "and a commune or province, both optional.",
+        "Write it like this: /{command} q4/2026 An Lạc Thôn — a period (q4, q4/2026, 2026Q4 "
+        "or 2026) and a commune or province, both optional.",
         command=command,
     )
 
@@ -88,15 +88,10 @@ async def view_from_text(turn: Turn, text: str) -> View:
         BadArguments: the period or the unit cannot be read (the message says which).
         PermissionDenied: the unit is outside the person's scope.
     """
-    words = text.split()
-    period_text = ""
-    if words and looks_like_period(words[0]):
-        period_text = words.pop(0)
-    elif words and looks_like_period(words[-1]):
-        period_text = words.pop()
+    period_text, unit_name = split_period(text)
     try:
         period = parse_period(period_text, _today(turn))
-        unit = await _typed_unit(turn, " ".join(words)) if words else None
+        unit = await _typed_unit(turn, unit_name) if unit_name else None
     except (InvalidInput, NotFound, Ambiguous) as error:
         raise BadArguments(error.message, **error.params) from error
     return View(period, unit)

@@ -8,7 +8,11 @@ translated reply, so nothing is ever stored half.
 A database busy with another writer (``Busy``) rolls back the whole event, the record of it
 included, and asks the person to send it again; an unreachable database (``Unavailable``) is
 raised to the channel, which has the platform deliver the event again later. Each event's
-outcome is reported to ``observe`` (metrics): handled, duplicate, busy, unavailable or error.
+outcome is reported to ``observe`` (metrics): handled, duplicate, busy, unavailable, error, or
+limited (refused by the per-person rate limit before any database work).
+
+An exception a route raises anyway is contained (``handlers.failures``): the event is rolled
+back whole, the person gets one apology, and the admins an alert at most once an hour per kind.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers import commands
 from handlers.command_menu import menu_for
+from handlers.failures import APOLOGY, FailureTally, failure_kind, log_failure
 from handlers.flows import (
     alert_settings,
     charts,
@@ -38,13 +43,16 @@ from handlers.flows import (
     targets,
 )
 from handlers.i18n import choose_locale, get_translator
+from handlers.rate_limit import RateLimiter, limited_reply
 from handlers.turn import HandlerConfig, Turn
 from handlers.typed_choice import as_press, shown_buttons
 from handlers.types import CommandMenu, Handled, Incoming, Reply
 from storage.db import Database
 from storage.dialogs import find_identity, load_speaker
 from storage.errors import Busy, CoopbotError, Unavailable
+from storage.failure_alerts import alert_admins_of_failure
 from storage.models import utcnow
+from storage.people import preferred_locale
 from storage.processed_updates import mark_processed
 
 logger = logging.getLogger(__name__)
@@ -92,11 +100,14 @@ class Router:
         config: HandlerConfig,
         clock: Callable[[], dt.datetime] = utcnow,
         observe: Callable[[str, str], None] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.database = database
         self.config = config
         self.clock = clock
         self.observe = observe
+        self.limiter = limiter
+        self.tally = FailureTally()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one incoming event, for a channel without a command menu.
@@ -112,6 +123,12 @@ class Router:
         Raises:
             Unavailable: the database cannot be reached; nothing of the event was kept.
         """
+        # Before any database work: a flood from one person must cost the others nothing.
+        refused = limited_reply(self.limiter, incoming, self.config.default_locale)
+        if refused is not None:
+            if self.observe is not None:
+                self.observe(incoming.channel, "limited")
+            return refused
         outcome = "error"
         try:
             handled = await self._handle(incoming, track_menu)
@@ -129,9 +146,49 @@ class Router:
         except Unavailable:
             outcome = "unavailable"
             raise
+        except Exception as error:
+            return await self._contain(incoming, error)
         finally:
             if self.observe is not None:
                 self.observe(incoming.channel, outcome)
+
+    async def report_failure(
+        self, error: BaseException, channel: str, update_id: int | str | None = None
+    ) -> None:
+        """Log a failure by its kind and alert the admins when one is due; never raise.
+
+        Channels call it for what fails outside the router (sending the answer, a download).
+        """
+        kind = failure_kind(error)
+        log_failure(error, kind, channel, update_id)
+        due = self.tally.note(kind, self.clock())
+        if due is None:
+            return
+        count, since = due
+        try:
+            async with self.database.transaction() as session:
+                await alert_admins_of_failure(
+                    session, kind, count=count, since=since, now=self.clock()
+                )
+        except Exception:
+            logger.warning("could not alert the admins of a failure: %s", kind)
+
+    async def _contain(self, incoming: Incoming, error: Exception) -> Handled:
+        """Answer an event whose handling raised: one apology, the event recorded as handled
+        (so a redelivery is not one more failure), the admins alerted when due."""
+        await self.report_failure(error, incoming.channel, incoming.update_id)
+        stored_locale = None
+        try:
+            async with self.database.transaction() as session:
+                if incoming.update_id is not None:
+                    await mark_processed(session, incoming.channel, incoming.update_id)
+                stored_locale = await preferred_locale(
+                    session, incoming.channel, incoming.external_id
+                )
+        except Exception:
+            logger.warning("could not record update %s as handled", incoming.update_id)
+        locale = choose_locale(stored_locale, incoming.platform_locale, self.config.default_locale)
+        return Handled(replies=[Reply(text=get_translator(locale).gettext(APOLOGY))])
 
     async def _handle(self, incoming: Incoming, track_menu: bool) -> Handled | None:
         """Answer one event in one transaction; None when it was already handled."""

@@ -18,11 +18,13 @@ import holidays as holiday_calendars
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.bounds import MAX_YEAR, MIN_YEAR, year_in_range
 from storage.errors import N_, InvalidInput
 from storage.models import HolidayOverride
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$")
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq]([1-4])\s*$", re.ASCII)
+YEAR_OUT_OF_RANGE = N_("The year {year} is out of range: reports cover {first} to {last}.")
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +44,10 @@ class Quarter:
         match = _QUARTER.match(text)
         if match is None:
             raise InvalidInput(N_("“{value}” is not a quarter; write it like 2026Q2."), value=text)
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not year_in_range(year):
+            raise InvalidInput(YEAR_OUT_OF_RANGE, year=year, first=MIN_YEAR, last=MAX_YEAR)
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def of(cls, day: dt.date) -> Quarter:

@@ -306,18 +306,34 @@ async def tell_admins(session: AsyncSession, notice: AdminNotice, *, now: dt.dat
 
     The account itself is left out when it belongs to an admin. Returns how many were new.
     """
-    planned = 0
     word = _NOTICE_KEYS[notice.kind]
+    about = f"{word}:{notice.channel}:{notice.recipient}:{now.date()}"
+    return await plan_for_admins(
+        session, notice, about, now=now, leave_out=(notice.channel, notice.recipient)
+    )
+
+
+async def plan_for_admins(
+    session: AsyncSession,
+    payload: OutboxPayload,
+    about: str,
+    *,
+    now: dt.datetime,
+    leave_out: tuple[str, str] | None = None,
+) -> int:
+    """Plan ``payload`` to every reachable admin account but ``leave_out`` (channel, id), once
+    per ``about`` (the dedupe key's subject); return how many were new."""
+    planned = 0
     for admin in await admin_identities(session, now=now):
-        if (admin.channel, admin.external_id) == (notice.channel, notice.recipient):
+        if (admin.channel, admin.external_id) == leave_out:
             continue
         planned += await plan(
             session,
-            dedupe_key=f"{word}:{notice.channel}:{notice.recipient}:{now.date()}:{admin.id}",
+            dedupe_key=f"{about}:{admin.id}",
             channel=admin.channel,
             recipient=admin.external_id,
             person_id=admin.person_id,
-            payload=notice,
+            payload=payload,
             now=now,
         )
     return planned

@@ -114,6 +114,17 @@ class DeliveryRefused(_Kind):
     message_id: Id
 
 
+class FailureAlert(_Kind):
+    """To an admin: answering people failed with one kind of error, ``count`` times since
+    ``since``. Only the kind (exception type and where): never its text, which may quote SQL
+    parameters or an item's words."""
+
+    kind: Literal["failure_alert"] = "failure_alert"
+    error_kind: str = Field(max_length=160)
+    count: int = Field(ge=1)
+    since: dt.datetime
+
+
 OutboxPayload = Annotated[
     ItemEvent
     | ItemAlert
@@ -124,11 +135,12 @@ OutboxPayload = Annotated[
     | OverdueItems
     | WeeklyDigest
     | RecipientUnreachable
-    | DeliveryRefused,
+    | DeliveryRefused
+    | FailureAlert,
     Field(discriminator="kind"),
 ]
 AdminNotice = RecipientUnreachable | DeliveryRefused
-ADMIN_NOTICE_KINDS = frozenset({"recipient_unreachable", "delivery_refused"})
+ADMIN_NOTICE_KINDS = frozenset({"recipient_unreachable", "delivery_refused", "failure_alert"})
 
 _ADAPTER: TypeAdapter[OutboxPayload] = TypeAdapter(OutboxPayload)
 

@@ -15,11 +15,16 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.errors import N_, Ambiguous, NotFound
+from storage.errors import N_, Ambiguous, InvalidInput, NotFound
 from storage.models import AdminUnit, UnitAncestor, UnitCurrent, UnitSuccession
 from storage.text import fold, fold_unit_name
 
 # Abbreviations people write before names, mapped to the folded full type word.
+# The longest name of a unit in the 2025 lists is under 50 characters; longer text is not a
+# name, and quoting it back whole would flood the chat.
+MAX_UNIT_NAME = 100
+UNIT_NAME_TOO_LONG = N_("A unit name has at most {limit} characters.")
+
 _TYPE_ALIASES = {
     "tt": "thi tran",
     "tx": "thi xa",
@@ -129,8 +134,11 @@ async def resolve_unit(
     Raises:
         NotFound: nothing matches.
         Ambiguous: several units match; the error lists them.
+        InvalidInput: the name is longer than any unit's name can be.
     """
     on = on or dt.datetime.now(dt.UTC).date()
+    if len(name) > MAX_UNIT_NAME:
+        raise InvalidInput(UNIT_NAME_TOO_LONG, limit=MAX_UNIT_NAME)
     key = fold_unit_name(name)
     if not key:
         raise NotFound(N_("Nothing called “{name}” was found."), name=name)

@@ -69,3 +69,10 @@ async def demo_session(session: AsyncSession) -> AsyncSession:
     await load_demo_data(session)
     await session.commit()
     return session
+
+
+def pytest_report_header() -> str:
+    """Show the fuzz seed of this run first thing, so a failure can be replayed."""
+    from tests.hostile.fuzzing import replay_hint
+
+    return replay_hint()

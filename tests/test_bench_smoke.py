@@ -76,8 +76,24 @@ async def test_the_memory_benchmark_samples_the_resident_size() -> None:
     assert "- sqlite: 0: " in section.render()
 
 
+async def test_the_rate_limit_benchmark_answers_every_director_under_a_flood() -> None:
+    """With the limit, the flood is cut to its burst and no director is refused."""
+    section = await tiny("rate_limit")
+
+    rows = {
+        tuple(cells[:2]): cells
+        for line in section.lines
+        for part in line.splitlines()
+        if (cells := [c.strip() for c in part.strip().strip("|").split("|")])
+    }
+    limited = rows[("sqlite", "flood, limited")]
+    assert rows[("sqlite", "baseline")]
+    assert int(limited[9]) < int(limited[8])  # fewer flood events handled than sent
+    assert limited[11] == "0"  # no director refused
+
+
 def test_every_benchmark_is_known_to_the_runner() -> None:
     """Each name `coopbot bench` accepts has a module with a ``run``."""
-    assert NAMES == ("summary", "throughput", "fanout", "memory")
+    assert NAMES == ("summary", "throughput", "fanout", "memory", "rate_limit")
     for name in NAMES:
         assert callable(runner(name))

@@ -54,6 +54,9 @@ def test_plain_database_urls_get_the_projects_drivers(plain: str, normalized: st
         ("COOPBOT_DATABASE_URL", "not a url"),
         ("COOPBOT_TIMEZONE", "Mars/Olympus"),
         ("COOPBOT_DEFAULT_LOCALE", "fr"),
+        ("COOPBOT_RATE_PER_SECOND", "0"),
+        ("COOPBOT_RATE_PER_SECOND", "fast"),
+        ("COOPBOT_RATE_BURST", "0"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(
@@ -112,3 +115,15 @@ def test_the_reminder_schedule_comes_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("COOPBOT_KICKOFF_TIME", "25:00")
     with pytest.raises(SettingsError, match=r"^COOPBOT_KICKOFF_TIME: "):
         load_settings()
+
+
+def test_the_rate_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default a person may send 20 messages at once and one a second after that."""
+    monkeypatch.delenv("COOPBOT_RATE_PER_SECOND", raising=False)
+    monkeypatch.delenv("COOPBOT_RATE_BURST", raising=False)
+    limiter = load_settings().rate_limiter()
+    assert (limiter.rate, limiter.burst) == (1.0, 20)
+    monkeypatch.setenv("COOPBOT_RATE_PER_SECOND", "0.5")
+    monkeypatch.setenv("COOPBOT_RATE_BURST", "12")
+    limiter = load_settings().rate_limiter()
+    assert (limiter.rate, limiter.burst) == (0.5, 12)

@@ -22,7 +22,7 @@ import typer
 from bot.cli.common import console, fail
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-NAMES = ("summary", "throughput", "fanout", "memory")
+NAMES = ("summary", "throughput", "fanout", "memory", "rate_limit")
 
 
 def _bench_package() -> Any:

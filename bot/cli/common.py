@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, TypeVar
@@ -33,18 +32,6 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except SettingsError as exc:
         fail(str(exc), code=2)
-
-
-def configure_logging(settings: Settings) -> None:
-    """Configure the root logger once, in the entry point."""
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot's token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # aiosqlite logs every statement with its parameters at DEBUG, stored Zalo tokens included.
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 @asynccontextmanager

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import configure_logging, console, error_console, fail, settings_or_exit
+from bot.cli.common import console, error_console, fail, settings_or_exit
 from bot.demo import DEFAULT_DATABASE, DemoPaths, bind_socket, is_local, serve_demo
+from bot.logs import configure_logging
 
 
 def _open_browser(url: str) -> None:
@@ -71,7 +72,7 @@ def demo(
             _open_browser(url)
 
     try:
-        asyncio.run(serve_demo(settings, paths, sock, on_ready=ready))
+        asyncio.run(serve_demo(settings, paths, sock, host=host, on_ready=ready))
     except KeyboardInterrupt:
         pass
     finally:

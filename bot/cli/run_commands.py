@@ -21,7 +21,8 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.channels.telegram.polling import serve_polling
-from bot.cli.common import configure_logging, fail, open_database, run, settings_or_exit
+from bot.cli.common import fail, open_database, run, settings_or_exit
+from bot.logs import configure_logging
 from bot.ops import ServeError
 from bot.settings import Settings
 from bot.webhook import serve_webhook, serve_zalo_webhook

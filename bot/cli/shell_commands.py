@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 
 from bot.channels.console.shell import run_shell
-from bot.cli.common import configure_logging, fail, settings_or_exit
+from bot.cli.common import fail, settings_or_exit
 from bot.demo import DEFAULT_DATABASE, DemoPaths
+from bot.logs import configure_logging
 from storage.demo_personas import find_persona
 
 

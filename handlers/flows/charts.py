@@ -28,10 +28,12 @@ from handlers.types import Button, Reply
 from storage.categories import list_categories
 from storage.models import Status
 from storage.reporting.figures import (
+    RatingGroup,
     items_by_category_quarter,
     items_by_commune_status,
     meeting_compliance,
     ratings_by_commune,
+    ratings_by_office,
     trend_quarters,
 )
 
@@ -51,6 +53,9 @@ async def send_charts(turn: Turn, view: View) -> None:
         await _meetings(turn, view, where),
         await _ratings(turn, view, period, where),
     ]
+    by_office = await _office_ratings(turn, view, period, where)
+    if by_office is not None:
+        specs.append(by_office)
     for spec, caption in specs:
         if spec is None:
             turn.say(caption)
@@ -114,18 +119,43 @@ async def _ratings(
         return None, turn._(
             "No answers were rated in {period} ({where}).", period=period, where=where
         )
-    spec = ChartSpec(
-        title=turn._("Satisfaction with the answers by commune — {period}", period=period)
-        + "\n"
-        + where,
+    title = turn._("Satisfaction with the answers by commune — {period}", period=period)
+    caption = turn._(
+        "{count} answers rated in {period}, {where}.",
+        count=sum(group.rated for group in groups),
+        period=period,
+        where=where,
+    )
+    return _rating_chart(turn, groups, f"{title}\n{where}", f"ratings-{view.period.key}"), caption
+
+
+async def _office_ratings(
+    turn: Turn, view: View, period: str, where: str
+) -> tuple[ChartSpec, str] | None:
+    """Chart the mean rating per office the items were assigned to; None when no rated item
+    was handled by an office (most communes assign none)."""
+    groups = await ratings_by_office(turn.session, view.scope(turn))
+    if not groups:
+        return None
+    title = turn._("Satisfaction with the answers by office — {period}", period=period)
+    caption = turn._(
+        "{count} answers of offices rated in {period}, {where}.",
+        count=sum(group.rated for group in groups),
+        period=period,
+        where=where,
+    )
+    chart = _rating_chart(turn, groups, f"{title}\n{where}", f"office-ratings-{view.period.key}")
+    return chart, caption
+
+
+def _rating_chart(turn: Turn, groups: list[RatingGroup], title: str, name: str) -> ChartSpec:
+    """Return the bar chart of mean ratings (1–5), one bar per group."""
+    return ChartSpec(
+        title=title,
         labels=tuple(group.name for group in groups),
         series=(Series(turn._("Average rating (1–5)"), tuple(g.mean for g in groups)),),
         y_label=turn._("Average rating (1–5)"),
-        file_name=f"chart-ratings-{view.period.key}.png",
-    )
-    rated = sum(group.rated for group in groups)
-    return spec, turn._(
-        "{count} answers rated in {period}, {where}.", count=rated, period=period, where=where
+        file_name=f"chart-{name}.png",
     )
 
 

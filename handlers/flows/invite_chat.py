@@ -182,8 +182,6 @@ async def _invite(turn: Turn, role: Role, target_id: int) -> None:
         )
     )
     renderers = turn.config.renderers
-    image = (
-        renderers.qr_code(link or issued.code, f"invite-{issued.code}.png") if renderers else None
-    )
+    image = renderers.qr_code(link or issued.code, "invite-qr.png") if renderers else None
     turn.replies.append(Reply(text="\n".join(lines), image=image))
     logger.info("invite %s (%s) made by person %s", invite.id, role, turn.actor.person_id)

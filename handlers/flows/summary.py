@@ -17,12 +17,12 @@ from handlers.wording import first_words
 from storage.categories import list_categories
 from storage.errors import N_, CoopbotError, InvalidInput
 from storage.models import AdminUnit
-from storage.periods import Period, looks_like_period, parse_period
+from storage.periods import Period, parse_period, split_period
 from storage.reporting.scope import ensure_unit_in_scope
 from storage.reporting.summary import Summary, items_in_summary, summarize
 from storage.units import resolve_unit
 
-USAGE = N_("Examples: /summary, /summary 2026Q1, /summary 2026 Xã Kế Sách, /summary q1 trinh phu")
+USAGE = N_("Examples: /summary, /summary q4/2026, /summary 2026 Xã Kế Sách, /summary q1 trinh phu")
 
 
 def may_report(turn: Turn) -> bool:
@@ -38,14 +38,13 @@ async def resolve_scope(turn: Turn, args: str) -> tuple[Period, AdminUnit | None
         PermissionDenied: a unit outside the person's scope.
     """
     assert turn.actor is not None  # noqa: S101  (routes check it)
-    words = args.split()
-    period_text = words.pop(0) if words and looks_like_period(words[0]) else ""
+    period_text, unit_name = split_period(args)
     today = turn.now.astimezone(turn.config.tz).date()
     period = parse_period(period_text, today)
-    if not words:
+    if not unit_name:
         return period, None
     try:
-        resolved = await resolve_unit(turn.session, " ".join(words), on=period.start)
+        resolved = await resolve_unit(turn.session, unit_name, on=period.start)
     except CoopbotError as error:
         raise InvalidInput(error.message, **error.params) from None
     unit = resolved.today or resolved.unit

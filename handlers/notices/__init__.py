@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers.notices.admins import render_admin_notice
+from handlers.notices.admins import render_admin_notice, render_failure_alert
 from handlers.notices.alerts import render_alert_digest, render_item_alert
 from handlers.notices.context import Notice
 from handlers.notices.items import render_item_event
@@ -22,6 +22,7 @@ from handlers.types import Reply
 from storage.outbox_payloads import (
     AlertDigest,
     DeliveryRefused,
+    FailureAlert,
     ItemAlert,
     ItemEvent,
     MeetingEscalation,
@@ -46,6 +47,7 @@ RENDERERS: dict[type[Any], Renderer] = {
     WeeklyDigest: render_digest,
     RecipientUnreachable: render_admin_notice,
     DeliveryRefused: render_admin_notice,
+    FailureAlert: render_failure_alert,
 }
 
 

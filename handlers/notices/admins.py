@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from handlers.i18n import format_datetime
 from handlers.notices.context import Notice
 from handlers.types import Reply
 from storage.errors import N_
 from storage.models import Person
-from storage.outbox_payloads import AdminNotice, DeliveryRefused
+from storage.outbox_payloads import AdminNotice, DeliveryRefused, FailureAlert
 
 UNREACHABLE = N_(
     "⚠️ {name} ({channel} {recipient}) can no longer be reached: {reason}. Messages to them "
@@ -30,5 +31,23 @@ async def render_admin_notice(notice: Notice, payload: AdminNotice) -> list[Repl
         recipient=payload.recipient,
         reason=payload.reason,
         number=payload.message_id if isinstance(payload, DeliveryRefused) else None,
+    )
+    return [Reply(text=text)]
+
+
+async def render_failure_alert(notice: Notice, payload: FailureAlert) -> list[Reply]:
+    """Say how many messages could not be answered since when, and the kind to look up in the
+    log; never the error's own text."""
+    t = notice.translator
+    text = t.ngettext(
+        "⚠️ Since {since}, {count} message could not be answered because of an error on our "
+        "side; its sender was told. To find it in the server log, look for: {kind}",
+        "⚠️ Since {since}, {count} messages could not be answered because of an error on our "
+        "side; their senders were told. To find them in the server log, look for: {kind}",
+        payload.count,
+    ).format(
+        count=payload.count,
+        since=format_datetime(payload.since, t.locale),
+        kind=payload.error_kind,
     )
     return [Reply(text=text)]

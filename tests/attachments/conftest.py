@@ -34,6 +34,7 @@ from tests.fakes import FakeTelegram
 from tests.fakes import zalo_events as events
 from tests.fakes.zalo_api import FakeZalo
 from tests.support.buttons import press
+from tests.support.web import DEMO_ADDRESS, page_client
 from tests.telegram.conftest import deliver, telegram_settings
 from tests.zalo.conftest import zalo_settings
 
@@ -138,9 +139,9 @@ async def web(
         files=store,
         clock=clock,
         config=config,
+        address=DEMO_ADDRESS,
     )
-    transport = httpx.ASGITransport(app=create_web_app(context))
-    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+    async with page_client(create_web_app(context)) as client:
         yield context, client
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.demo import DemoPaths, bind_socket, is_local, url_of
+from bot.demo import DemoPaths, address_of, bind_socket, is_local, url_of
 
 
 @pytest.fixture
@@ -57,6 +57,17 @@ def test_the_demo_binds_to_this_machine_by_default(runner: CliRunner) -> None:
     assert "127.0.0.1" in runner.invoke(app, ["demo", "--help"]).output
     with bind_socket("127.0.0.1", 0) as sock:
         assert url_of(sock).startswith("http://127.0.0.1:")
+
+
+def test_the_demo_answers_only_the_address_it_is_bound_to() -> None:
+    """Bound to 127.0.0.1, the demo takes its loopback names on its own port, nothing else."""
+    with bind_socket("127.0.0.1", 0) as sock:
+        port = sock.getsockname()[1]
+        address = address_of(sock, "127.0.0.1")
+    assert address.accepts(f"127.0.0.1:{port}")
+    assert address.accepts(f"localhost:{port}")
+    assert not address.accepts(f"evil.example:{port}")
+    assert not address.accepts(f"127.0.0.1:{port + 1}")
 
 
 def test_reset_deletes_the_demo_database_and_its_files(tmp_path: Path) -> None:

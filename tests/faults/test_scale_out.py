@@ -40,7 +40,7 @@ pytestmark = [
 ]
 
 DIRECTOR = 5501
-SECRET = "scale-out-secret"
+SECRET = "scale-out-secret-0123456789abcdefghij"
 RECIPIENTS = 200
 FIRST_CHAT = 620_000
 

@@ -20,7 +20,7 @@ from tests.support.buttons import press
 from tests.telegram.conftest import telegram_settings
 
 DIRECTOR = 5301
-SECRET = "redelivery-secret"
+SECRET = "redelivery-secret-0123456789abcdefghij"
 
 
 async def test_a_report_sent_three_times_by_webhook_is_filed_once(

@@ -62,7 +62,7 @@ async def test_summary_in_chat_shows_counts_and_drill_buttons(
     assert "Phản ánh: 2" in narrowed
     category = next(p for p in payloads if p.startswith("sm:c:"))
     assert "PA-2026-" in await official.press(category)
-    assert "2026Q1" in await official.say("/summary 2026Q9")
+    assert "Không có quý 9" in await official.say("/summary 2026Q9")
 
 
 async def test_summary_refuses_units_outside_ones_area(

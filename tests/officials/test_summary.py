@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import InvalidInput, PermissionDenied
+from storage.errors import PermissionDenied
 from storage.meetings import MeetingRecord, log_meeting
 from storage.models import AdminUnit, Cooperative, FeedbackEvent, FeedbackItem, Status
-from storage.periods import looks_like_period, parse_period
+from storage.periods import parse_period
 from storage.reporting.scope import ensure_unit_in_scope
 from storage.reporting.summary import summarize
 from tests import factories as f
@@ -149,26 +149,3 @@ async def test_a_leader_or_official_sees_only_their_scope(demo_session: AsyncSes
     director = await f.director_of(demo_session, "HTX Trinh Phú")
     with pytest.raises(PermissionDenied):
         await ensure_unit_in_scope(demo_session, director, trinh_phu_old.id or 0)
-
-
-@pytest.mark.parametrize(
-    ("text", "key"),
-    [
-        ("", "2026Q2"),
-        ("2026Q1", "2026Q1"),
-        ("q3", "2026Q3"),
-        ("2025", "2025"),
-        ("2026-q4", "2026Q4"),
-    ],
-)
-def test_periods_are_parsed_from_what_people_type(text: str, key: str) -> None:
-    """Empty is this quarter; 'q3' is this year's; a year is the whole year."""
-    assert parse_period(text, NOW.date()).key == key
-    assert looks_like_period(text) or text == ""
-
-
-@pytest.mark.parametrize("text", ["Q5", "20266", "last year", "2026Q0"])
-def test_bad_periods_show_the_accepted_forms(text: str) -> None:
-    """A bad period names the accepted forms."""
-    with pytest.raises(InvalidInput, match="2026Q1"):
-        parse_period(text, NOW.date())

@@ -22,7 +22,7 @@ from tests.fakes import FakeTelegram
 from tests.support.ports import free_port
 from tests.telegram.conftest import telegram_settings
 
-SECRET = "ops-secret"
+SECRET = "ops-secret-0123456789abcdefghijklmnop"
 USER = 4301
 
 

@@ -14,6 +14,7 @@ from handlers.turn import HandlerConfig
 from handlers.types import Reply
 from storage.db import Database
 from storage.meetings import MeetingRecord, log_meeting
+from storage.models import Office, Status
 from tests import factories as f
 from tests.handlers.chat import Chat
 from tests.reporting.chats import NOW, join, other_province
@@ -215,8 +216,8 @@ async def test_bad_arguments_get_an_example(
     official = await join(db, demo_session, "632", "official", unit="Thành phố Cần Thơ")
     for typed in ("/chart Xã Không Có", "/export 2026Q9"):
         text = await official.say(typed)
-        assert "Bạn hãy viết theo mẫu: /" in text
-        assert "2026Q1 An Lạc Thôn" in text
+        assert "Xin ghi theo mẫu: /" in text
+        assert "quy 4/2026 An Lạc Thôn" in text
 
 
 async def test_without_renderers_the_bot_says_charts_are_unavailable(
@@ -227,3 +228,39 @@ async def test_without_renderers_the_bot_says_charts_are_unavailable(
     official.router = Router(db, HandlerConfig(), clock=lambda: official.now)
     for typed in ("/chart", "/export"):
         assert "chưa được hỗ trợ trong cài đặt này" in await official.say(typed)
+
+
+async def test_ratings_are_charted_per_commune_and_per_office(
+    db: Database, demo_session: AsyncSession
+) -> None:
+    """Rated answers give a chart per commune, and one per office when offices handled some."""
+    trinh_phu = await f.director_of(demo_session, "HTX Trinh Phú")
+    office = Office(key="so-tai-chinh", name="Sở Tài chính")
+    demo_session.add(office)
+    await demo_session.flush()
+    rated = [
+        await f.item(demo_session, trinh_phu, status=Status.CLOSED, now=NOW - dt.timedelta(days=3))
+        for _ in range(3)
+    ]
+    for item, satisfaction in zip(rated, (5, 4, 1), strict=True):
+        item.satisfaction = satisfaction
+    rated[0].assignee_office_id = office.id
+    await demo_session.commit()
+    official = await join(db, demo_session, "621", "official", unit="Thành phố Cần Thơ")
+
+    await official.say("/chart")
+
+    captions = [reply.text for reply in official.last if reply.image is not None]
+    assert len(captions) == 5  # communes, topics, meetings, ratings by commune, by office
+    assert any(c.startswith("3 nội dung trả lời được đánh giá") for c in captions)
+    assert any(c.startswith("1 nội dung trả lời của các cơ quan xử lý") for c in captions)
+
+
+async def test_without_office_ratings_there_is_no_office_chart(
+    db: Database, demo_session: AsyncSession, data: None
+) -> None:
+    """No item handled by an office was rated: the office chart is left out, not empty."""
+    official = await join(db, demo_session, "622", "official", unit="Thành phố Cần Thơ")
+    await official.say("/chart")
+    assert official.last
+    assert all("cơ quan xử lý" not in reply.text for reply in official.last)

@@ -64,7 +64,8 @@ def test_without_a_unit_everything_is_exported_in_english(cli, tmp_path: Path) -
     ("args", "message"),
     [
         (["--unit", "Xã Không Có"], "Nothing called “Xã Không Có” was found."),
-        (["--period", "2026Q9"], "is not a period"),
+        (["--period", "2026Q9"], "There is no quarter 9"),
+        (["--period", "quarter three"], "is not a period"),
         (["--locale", "fr"], "--locale must be one of vi, en"),
     ],
 )

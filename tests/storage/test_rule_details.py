@@ -427,8 +427,13 @@ def test_a_year_is_the_whole_calendar_year_and_bad_periods_name_what_was_typed()
     year = parse_period("2026", dt.date(2026, 5, 1))
     assert (year.key, year.start, year.end) == ("2026", dt.date(2026, 1, 1), dt.date(2027, 1, 1))
     with pytest.raises(InvalidInput) as refused:
+        parse_period("quý năm", dt.date(2026, 5, 1))
+    assert str(refused.value) == (
+        "“quý năm” is not a period. Write q4 (this year), q4/2026, 2026Q4 or a year such as 2026."
+    )
+    with pytest.raises(InvalidInput) as refused:
         parse_period("quý 5", dt.date(2026, 5, 1))
-    assert str(refused.value) == "“quý 5” is not a period. Write 2026Q1, q1 (this year) or 2026."
+    assert str(refused.value) == "There is no quarter 5: a year has quarters 1 to 4."
     with pytest.raises(InvalidInput) as refused:
         Quarter.parse("2026Q5")
     assert str(refused.value) == "“2026Q5” is not a quarter; write it like 2026Q2."

@@ -117,7 +117,7 @@ async def test_an_official_gets_the_handling_commands_and_no_report(
     names = [name for name, _ in await chat_menu(application, OFFICIAL)]
     assert names == [*HANDLER, "help", "language", "cancel"]
     (help_text,) = fake_telegram.sent_texts(OFFICIAL)
-    assert "/summary [period] [unit] — Tình hình chung" in help_text
+    assert "/summary [kỳ] [đơn vị] — Tình hình chung" in help_text
     assert "/report" not in help_text
 
 

@@ -119,7 +119,7 @@ async def test_webhook_mode_registers_itself_and_answers_posted_updates(
     fake_telegram: FakeTelegram, prepared: Path
 ) -> None:
     """`coopbot run --webhook` sets the webhook with its secret, answers a post, stops cleanly."""
-    secret = "webhook-secret-42"
+    secret = "webhook-secret-42-end-to-end-0123456789"
     url = "https://bot.example.org/telegram/webhook"
     env = environment(
         prepared, fake_telegram, TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret

@@ -20,7 +20,7 @@ from tests.fakes import FakeTelegram
 from tests.fakes import telegram_updates as tg
 from tests.telegram.conftest import USER, telegram_settings
 
-SECRET = "s3cret-Token_42"
+SECRET = "s3cret-Token_42-0123456789abcdefghij"
 
 
 @pytest.fixture

@@ -204,6 +204,9 @@ def test_after_a_jump_the_leader_gets_the_agenda_and_logs_the_meeting(page: Page
     # The director's report of the first test is the one item on the agenda.
     expect(leader.locator(".from-bot").last).to_contain_text("PA-")
     leader.get_by_role("button", name="✅ Giải quyết tại xã").last.click()
+    # What was decided is asked next; the leader skips it.
+    expect(leader.locator(".from-bot").last).to_contain_text("thống nhất nội dung gì")
+    leader.get_by_role("button", name="⏭ Bỏ qua").last.click()
     leader.get_by_role("button", name="💾 Lưu").last.click()
     expect(leader.locator(".from-bot").last).to_contain_text("Đã lưu")
     p.get_by_role("button", name=re.compile("Giám đốc — HTX Trinh Phú")).click()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,20 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import RecipientUnreachable
 from bot.channels.web.app import WebChatContext, create_web_app
-from bot.channels.web.hub import WebHub, WebSender, event_stream
-from bot.clock import DemoClock
-from bot.files import FileStore
+from bot.channels.web.hub import WebSender, event_stream
 from bot.outbox import OutboxPolicy, OutboxWorker
-from handlers.router import Router
-from handlers.turn import HandlerConfig
 from handlers.types import Reply
-from storage.db import Database
 from storage.demo_personas import ensure_personas
 from storage.feedback import change_status
 from storage.models import Attachment, FeedbackItem, Status
 from storage.scope import load_actor
+from tests.support.web import page_client
+from tests.web.conftest import REAL_NOW
 
-REAL_NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
@@ -34,29 +29,9 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture
-async def context(db: Database, demo_session: AsyncSession, tmp_path: Path) -> WebChatContext:
-    """Give the web chat's context on the demo data, its personas admitted, at a fixed time."""
-    clock = DemoClock(tmp_path / "clock.json", real_now=lambda: REAL_NOW)
-    await ensure_personas(demo_session, "web", locale="vi", now=clock.now())
-    await demo_session.commit()
-    files = FileStore(tmp_path / "files")
-    config = HandlerConfig()
-    return WebChatContext(
-        database=db,
-        router=Router(db, config, clock=clock.now),
-        hub=WebHub(files, clock.now),
-        files=files,
-        clock=clock,
-        config=config,
-        max_upload_bytes=1024,
-    )
-
-
-@pytest.fixture
 async def client(context: WebChatContext) -> AsyncIterator[httpx.AsyncClient]:
-    """Give an HTTP client talking to the web chat application in-process."""
-    transport = httpx.ASGITransport(app=create_web_app(context))
-    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:
+    """Give an HTTP client talking to the web chat application in-process, as its page."""
+    async with page_client(create_web_app(context)) as http:
         yield http
 
 
@@ -126,7 +101,11 @@ async def test_an_empty_message_is_ignored_and_shows_nothing(
     """Blank text is not sent to the router and adds no bubble."""
     assert (await say(client, text="   "))["ignored"] is True
     assert context.hub.history("director") == []
-    broken = await client.post("/api/personas/director/messages", content=b"[not json")
+    broken = await client.post(
+        "/api/personas/director/messages",
+        content=b"[not json",
+        headers={"Content-Type": "application/json"},
+    )
     assert broken.status_code == 400
 
 
@@ -270,8 +249,7 @@ async def test_an_unexpected_failure_is_a_500_with_one_translated_line(
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(context.router, "handle", broken)
-    transport = httpx.ASGITransport(app=create_web_app(context), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:
+    async with page_client(create_web_app(context), raise_app_exceptions=False) as http:
         response = await http.post("/api/personas/director/messages", json={"text": "/help"})
     assert response.status_code == 500
     assert response.json() == {"error": "Đã có lỗi xảy ra. Vui lòng thử lại."}

@@ -103,7 +103,7 @@ async def test_with_both_channels_one_app_serves_both_webhooks(
     """/telegram/webhook and /zalo/webhook live side by side, each checking its own secret."""
     zalo = services(both).zalo
     assert zalo is not None
-    app = build_webhook_app(both, "tg-secret", zalo=zalo.channel)
+    app = build_webhook_app(both, "tg-secret-0123456789abcdefghijklmnop", zalo=zalo.channel)
     body, headers = events.signed(events.text(USER, "/help"))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bot.test"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy import func, select
@@ -252,15 +253,22 @@ async def test_a_failure_while_answering_is_logged_and_apologised_for(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An error in the conversations is logged with its traceback and the person gets a sorry."""
+    """An error around the conversations is logged by its kind (its text and traceback only
+    at DEBUG) and the person gets a sorry."""
 
     async def broken(_incoming: object) -> list[object]:
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(zalo.channel.router, "handle", broken)
 
-    await webhook(events.text(USER, "/help"))
+    with caplog.at_level(logging.DEBUG, logger="handlers.failures"):
+        await webhook(events.text(USER, "/help"))
 
     (message,) = fake_zalo.messages(USER)
     assert "Xin lỗi" in message["text"]
-    assert "database on fire" in caplog.text
+    [error] = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert error.getMessage().endswith("RuntimeError at bot.channels.zalo.channel._process")
+    assert "database on fire" not in error.getMessage()
+    [details] = [record for record in caplog.records if record.levelno == logging.DEBUG]
+    assert details.exc_info is not None
+    assert "database on fire" in str(details.exc_info[1])

@@ -46,15 +46,10 @@ from handlers.i18n import SUPPORTED_LOCALES, get_translator
 from handlers.router import Router
 from handlers.types import CommandMenu, Reply
 from storage.db import Database
-from storage.errors import N_, Unavailable
-from storage.people import admin_chat_ids, forget_command_menu
+from storage.errors import Unavailable
+from storage.people import forget_command_menu
 
 logger = logging.getLogger(__name__)
-
-ADMIN_NOTICE = N_(
-    "Something went wrong while answering update {update}: {error}. The details are in the log."
-)
-_ERROR_TEXT_LIMIT = 300
 
 
 def chat_target(chat_id: str) -> int | str:
@@ -158,20 +153,18 @@ class TelegramChannel:
                 logger.exception("could not forget the command menu of chat %s", external_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log an error, apologise to the person, and tell the admins; never raise."""
+        """Report an error that escaped the router (sending the answer, a download) and
+        apologise to the person; never raise."""
         update_id = update.update_id if isinstance(update, Update) else None
         if update_id is not None:
             self._outcomes[update_id] = Outcome.FAILED
-        logger.error("error while handling update %s", update_id, exc_info=context.error)
+        if context.error is not None:
+            await self.router.report_failure(context.error, CHANNEL, update_id)
         try:
             if isinstance(update, Update):
                 await self._apologise(update, context.bot)
         except Exception:
-            logger.exception("could not apologise for update %s", update_id)
-        try:
-            await self._notify_admins(update_id, context.error, context.bot)
-        except Exception:
-            logger.exception("could not tell the admins about update %s", update_id)
+            logger.warning("could not apologise for update %s", update_id)
 
     async def _locale(self, external_id: str, platform_locale: str | None = None) -> str:
         """Return the language a person reads, even when the database is unavailable."""
@@ -189,24 +182,6 @@ class TelegramChannel:
             return
         locale = await self._locale(str(user.id), user.language_code)
         await send_replies(bot, chat.id, [apology(get_translator(locale))])
-
-    async def _notify_admins(
-        self, update_id: int | None, error: BaseException | None, bot: Bot
-    ) -> None:
-        async with self.database.session() as session:
-            admins = await admin_chat_ids(session, CHANNEL)
-        described = f"{type(error).__name__}: {error}" if error else "unknown error"
-        # Whatever the error says, the bot's token must not reach a chat.
-        described = described.replace(bot.token, "***")[:_ERROR_TEXT_LIMIT]
-        for admin in admins:
-            translator = get_translator(await self._locale(admin))
-            notice = translator.gettext(ADMIN_NOTICE).format(
-                update=update_id if update_id is not None else "-", error=described
-            )
-            try:
-                await send_replies(bot, chat_target(admin), [Reply(text=notice)])
-            except TelegramError as failure:
-                logger.warning("could not tell admin %s about an error: %s", admin, failure)
 
 
 async def answer_callback(query: CallbackQuery) -> None:

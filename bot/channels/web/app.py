@@ -5,7 +5,9 @@ presses and files as a chosen demo persona, and receives every bubble through se
 events. Persona switching and the demo clock exist only here, in demo mode; the app has no
 authentication and is served on 127.0.0.1 unless the operator explicitly says otherwise.
 
-Requests are checked in ``web_input`` before they reach the router or the disk.
+``guard`` lets only the demo's own page drive it (its address, its origin, a token written
+into the page); ``input`` checks what the page sends (type, size, shape) before it reaches
+the router or the disk.
 """
 
 from __future__ import annotations
@@ -18,16 +20,25 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.web import strings as words
+from bot.channels.web.guard import TOKEN_PLACEHOLDER, PageGuard, PageTokens, ServedAddress
 from bot.channels.web.hub import WebHub, event_stream
 from bot.channels.web.input import PageError, parse_message, read_json, read_upload
 from bot.clock import DemoClock, next_quarter_start, two_weeks_before_quarter_end
 from bot.files import FileStore, clean_name
+from bot.http_limits import DEFAULT_MAX_JSON_BYTES
 from handlers.i18n import (
     SUPPORTED_LOCALES,
     Translator,
@@ -59,14 +70,18 @@ class WebChatContext:
     files: FileStore
     clock: DemoClock
     config: HandlerConfig
+    address: ServedAddress  # the only Host the app answers (see ``guard``)
     max_upload_bytes: int = 10 * 1024 * 1024
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
 
 
 class WebChat:
     """The endpoints of the page, bound to one context."""
 
-    def __init__(self, context: WebChatContext) -> None:
+    def __init__(self, context: WebChatContext, tokens: PageTokens) -> None:
         self.context = context
+        self.tokens = tokens
+        self.page_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
     async def _locale(self, persona: DemoPersona | None) -> str:
         stored = None
@@ -89,8 +104,9 @@ class WebChat:
         }
 
     async def index(self, _request: Request) -> Response:
-        """Serve the page."""
-        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-store"})
+        """Serve the page, holding a token of its own that its requests must carry."""
+        html = self.page_html.replace(TOKEN_PLACEHOLDER, self.tokens.issue())
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
     async def page(self, request: Request) -> Response:
         """Return the page's labels, the personas and the clock, in the persona's language."""
@@ -120,7 +136,7 @@ class WebChat:
     async def set_locale(self, request: Request) -> Response:
         """Store the persona's language, as /language would, and return the page in it."""
         persona = self._persona(request)
-        locale = str((await read_json(request)).get("locale", ""))
+        locale = str((await read_json(request, self.context.max_json_bytes)).get("locale", ""))
         if locale not in SUPPORTED_LOCALES:
             raise PageError(400, words.BAD_REQUEST)
         async with self.context.database.transaction() as session:
@@ -152,7 +168,7 @@ class WebChat:
     async def message(self, request: Request) -> Response:
         """Take text, a command or a button press from the page and answer it."""
         persona = self._persona(request)
-        typed = parse_message(await read_json(request))
+        typed = parse_message(await read_json(request, self.context.max_json_bytes))
         if typed is None:
             # An empty message is ignored, as messengers ignore an empty send.
             return JSONResponse({"ok": True, "ignored": True})
@@ -223,7 +239,7 @@ class WebChat:
 
     async def jump(self, request: Request) -> Response:
         """Move the demo clock forward to the next quarter's start or two weeks before its end."""
-        body = await read_json(request)
+        body = await read_json(request, self.context.max_json_bytes)
         clock, tz = self.context.clock, self.context.config.tz
         targets = {"next_quarter": next_quarter_start, "quarter_end": two_weeks_before_quarter_end}
         target = targets.get(str(body.get("to", "")))
@@ -260,8 +276,9 @@ class WebChat:
 
 
 def create_web_app(context: WebChatContext) -> Starlette:
-    """Build the demo's web chat application."""
-    chat = WebChat(context)
+    """Build the demo's web chat application, answering only its own page."""
+    tokens = PageTokens()
+    chat = WebChat(context, tokens)
     base = "/api/personas/{persona}"
     routes = [
         Route("/", chat.index),
@@ -276,7 +293,10 @@ def create_web_app(context: WebChatContext) -> Starlette:
         Route("/files/{file_id}", chat.file),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    refusal = get_translator(context.config.default_locale).gettext(words.BAD_REQUEST)
+    guard = Middleware(PageGuard, address=context.address, tokens=tokens, refusal=refusal)
     return Starlette(
         routes=routes,
+        middleware=[guard],
         exception_handlers={HTTPException: chat.refusal, Exception: chat.failure},
     )

@@ -1,12 +1,12 @@
 """What the web chat page sends, checked before it reaches the router or the disk.
 
-Every request is untrusted: sizes are capped before anything is stored, and a button payload is
-passed on only for the router to re-authorise, like a Telegram button press.
+Every request is untrusted: JSON must say it is JSON (415), bodies are read only up to their
+limit (413, ``bot/http_limits.py``), and a button payload is passed on only for the router to
+re-authorise, like a Telegram button press.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from bot.channels.web import strings as words
+from bot.http_limits import BodyTooLarge, json_object, read_body
 from handlers.types import IncomingKind
 
 MAX_TEXT = 4096  # Telegram's limit: the conversations are written for it
@@ -53,17 +54,23 @@ def typed_fields(text: str) -> dict[str, Any]:
     return {"kind": IncomingKind.TEXT, "text": text}
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    """Return the request's JSON object.
+async def read_json(request: Request, limit: int) -> dict[str, Any]:
+    """Return the request's JSON object, reading at most ``limit`` bytes of it.
 
     Raises:
-        PageError: the body is not a JSON object.
+        PageError: the body is not declared as JSON (415), is larger than ``limit`` (413) or
+            is not a JSON object (400).
     """
+    # A cross-site form can post text/plain without asking the server first; the page's own
+    # requests always say application/json.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise PageError(415, words.BAD_REQUEST)
     try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise PageError(400, words.BAD_REQUEST) from None
-    if not isinstance(body, dict):
+        body = json_object(await read_body(request, limit))
+    except BodyTooLarge:
+        raise PageError(413, words.BAD_REQUEST) from None
+    if body is None:
         raise PageError(400, words.BAD_REQUEST)
     return body
 
@@ -104,14 +111,7 @@ async def read_upload(request: Request, limit: int) -> bytes:
     Raises:
         PageError: the body is larger than ``limit``.
     """
-    too_large = PageError(413, words.TOO_LARGE, size=_size(limit))
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_body(request, limit)
+    except BodyTooLarge:
+        raise PageError(413, words.TOO_LARGE, size=_size(limit)) from None

@@ -1,7 +1,8 @@
 """The Zalo Official Account channel: webhook events in through the router, replies out.
 
-``POST /zalo/webhook`` (served by ``bot/webhook.py`` beside Telegram's) checks the event's
-signature and age, answers 200 at once and handles the event afterwards on the event loop,
+``POST /zalo/webhook`` (served by ``bot/webhook.py`` beside Telegram's) reads at most
+``COOPBOT_MAX_JSON_BYTES`` (413 beyond), checks the event's signature (401), its shape (400)
+and its age (403), answers 200 at once and handles the event afterwards on the event loop,
 so Zalo never waits for a conversation. The router deduplicates events by ``msg_id``. Zalo
 cannot carry per-message state, so a "More…" button (``more:<n>``) is answered here from the
 buttons stored for the person, without bothering the conversations.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field, replace
@@ -31,6 +31,7 @@ from bot.channels.zalo.convert import (
     SIGNATURE_HEADER,
     event_user,
     is_fresh,
+    looks_like_event,
     signature_matches,
     to_incoming,
 )
@@ -38,6 +39,7 @@ from bot.channels.zalo.media import ZaloFiles
 from bot.channels.zalo.send import ZaloMessenger, ZaloSender
 from bot.channels.zalo.tokens import ZaloTokens
 from bot.files import FileStore
+from bot.http_limits import DEFAULT_MAX_JSON_BYTES, json_object, read_body
 from bot.settings import Settings, SettingsError
 from handlers.codec import BadPayload, decode
 from handlers.payloads import MoreButtons
@@ -69,8 +71,10 @@ class ZaloChannel:
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
         files: ZaloFiles | None = None,
+        max_body_bytes: int = DEFAULT_MAX_JSON_BYTES,
     ) -> None:
         self.router = router
+        self.max_body_bytes = max_body_bytes
         self.database = database
         self.messenger = messenger
         self.files = files
@@ -83,14 +87,13 @@ class ZaloChannel:
         self._turns: dict[str, _Turnstile] = {}
 
     async def webhook(self, request: Request) -> Response:
-        """Check the signature and age of an event, start handling it, answer at once."""
-        body = await request.body()
-        try:
-            event = json.loads(body)
-        except ValueError:
-            event = None
-        timestamp = str(event.get("timestamp", "")) if isinstance(event, dict) else ""
-        if not isinstance(event, dict) or not signature_matches(
+        """Check the size, signature, shape and age of an event, start handling it, answer."""
+        body = await read_body(request, self.max_body_bytes)  # 413 beyond it
+        event = json_object(body)
+        # Zalo signs the body with the timestamp it holds; a body that is no JSON object has
+        # none, so it is checked with an empty one: only the OA's secret can sign it either way.
+        timestamp = str(event.get("timestamp", "")) if event is not None else ""
+        if not signature_matches(
             request.headers.get(SIGNATURE_HEADER),
             app_id=self.app_id,
             body=body,
@@ -99,6 +102,9 @@ class ZaloChannel:
         ):
             logger.warning("Zalo webhook call refused: bad or missing signature")
             return PlainTextResponse("unauthorized", status_code=401)
+        if event is None or not looks_like_event(event):
+            logger.warning("Zalo webhook call refused: the body is not an event")
+            return PlainTextResponse("bad request", status_code=400)
         if not is_fresh(event, self.clock()):
             logger.warning("Zalo webhook call refused: the event is too old or too new")
             return PlainTextResponse("stale event", status_code=403)
@@ -158,8 +164,9 @@ class ZaloChannel:
             await self.messenger.send(incoming.chat_id, replies)
         except DeliveryError as error:
             logger.warning("could not answer a Zalo %s event: %s", name, error)
-        except Exception:
-            logger.exception("error while handling a Zalo %s event", name)
+        except Exception as error:
+            # The router contains its own failures; this is what failed around it.
+            await self.router.report_failure(error, CHANNEL)
             if incoming is not None:
                 await self._apologise(incoming.chat_id)
 
@@ -268,6 +275,7 @@ def build_zalo(
         oa_secret=oa_secret.get_secret_value(),
         default_locale=settings.default_locale,
         files=ZaloFiles(http, store),
+        max_body_bytes=settings.max_json_bytes,
     )
     return ZaloService(channel=channel, sender=ZaloSender(messenger), http=http)
 

@@ -27,6 +27,7 @@ PAYLOAD_SHAPE = re.compile(r"[a-z]{2,5}:[A-Za-z0-9_:\-]*")
 COMMAND_SHAPE = re.compile(r"/([A-Za-z][A-Za-z0-9_]{0,31})(?:\s+(.*))?", re.DOTALL)
 MAX_FILE_REF = 300  # the length of attachment.file_ref; longer URLs cannot be kept
 
+_OBJECT_FIELDS = ("sender", "recipient", "follower", "message")
 # Events a person causes that carry nothing for the conversations, and our own echoes.
 QUIET_EVENTS = frozenset({"user_received_message", "user_seen_message", "user_reacted_message"})
 _MEDIA_EVENTS = {
@@ -79,6 +80,17 @@ def is_fresh(event: dict[str, Any], now: dt.datetime) -> bool:
     """Tell whether the event happened within ``MAX_EVENT_AGE`` of ``now`` (either side)."""
     happened = event_time(event)
     return happened is not None and abs(now - happened) <= MAX_EVENT_AGE
+
+
+def looks_like_event(event: dict[str, Any]) -> bool:
+    """Tell whether a signed body has an event's shape: a name, and objects where Zalo puts them.
+
+    The OA's secret signs the body, not its shape: a body of the wrong shape is refused here
+    (400) rather than failing later, after Zalo was told it arrived.
+    """
+    if not isinstance(event.get("event_name"), str):
+        return False
+    return all(isinstance(event[key], dict) for key in _OBJECT_FIELDS if key in event)
 
 
 def event_user(event: dict[str, Any]) -> str | None:
@@ -146,7 +158,8 @@ def classify_text(base: Incoming, text: str) -> Incoming:
 def _media(kind: MediaKind, message: dict[str, Any]) -> tuple[Media, ...] | None:
     """Return the attachments of a media message, or None when none can be kept."""
     found: list[Media] = []
-    for attachment in message.get("attachments") or []:
+    attachments = message.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
         payload = attachment.get("payload") if isinstance(attachment, dict) else None
         if not isinstance(payload, dict):
             continue

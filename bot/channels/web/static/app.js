@@ -12,6 +12,9 @@ const state = {
 };
 
 const byId = (id) => document.getElementById(id);
+// The server wrote this page's own token into it; every request carries it, and the server
+// refuses changes without it (another site's page cannot read it).
+const PAGE_TOKEN = document.querySelector('meta[name="coopbot-token"]').content;
 
 function t(key, params = {}) {
   let text = state.strings[key] || key;
@@ -26,7 +29,8 @@ function setStatus(text) {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  const headers = { ...(options.headers || {}), "X-Coopbot-Token": PAGE_TOKEN };
+  const response = await fetch(path, { ...options, headers });
   let body = null;
   try {
     body = await response.json();
