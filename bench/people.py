@@ -12,10 +12,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import col
 
+from storage.consent import NOTICE_VERSION
 from storage.db import Database
 from storage.models import (
     AdminUnit,
     ChannelIdentity,
+    Consent,
+    ConsentDecision,
     Cooperative,
     CooperativeKind,
     Person,
@@ -122,4 +125,16 @@ async def add_people(
             for p, s in zip(person_ids, scopes, strict=True)
         ]
         await session.execute(insert(RoleAssignment), grants)
+        # Admitted people agreed to the notice on personal data when they joined.
+        consents = [
+            {
+                "person_id": p,
+                "notice_version": NOTICE_VERSION,
+                "decision": ConsentDecision.AGREED,
+                "channel": "telegram",
+                "decided_at": SINCE,
+            }
+            for p in person_ids
+        ]
+        await session.execute(insert(Consent), consents)
     return user_ids

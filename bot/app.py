@@ -174,6 +174,8 @@ def handler_config(settings: Settings) -> HandlerConfig:
         timezone=settings.timezone,
         bot_username=settings.telegram_bot_username,
         renderers=DefaultRenderers(),
+        controller_name=settings.controller_name,
+        controller_contact=settings.controller_contact,
     )
 
 
@@ -196,8 +198,8 @@ def start_background(
     """Start the outbox worker and the reminder clock, once the event loop runs.
 
     The reminder clock plans at once (catch-up for a bot that was down) and then every
-    minute; the outbox worker sends what is planned, here and in any other worker, on the
-    channels of ``senders``.
+    minute, and purges the expired rows daily at 03:00; the outbox worker sends what is
+    planned, here and in any other worker, on the channels of ``senders``.
     """
     if not settings.background_services:
         return
@@ -211,7 +213,9 @@ def start_background(
     background.tasks.append(
         asyncio.create_task(worker.run_forever(background.stop), name="outbox")
     )
-    reminders = ReminderClock(database, settings.reminder_schedule())
+    reminders = ReminderClock(
+        database, settings.reminder_schedule(), retention=settings.retention_policy()
+    )
     reminders.start()
     background.reminders = reminders
 

@@ -171,11 +171,7 @@ async def serve_demo(
     try:
         clock = DemoClock(paths.clock_file)
         await prepare_demo(database, CHANNEL, clock, locale=settings.default_locale)
-        config = HandlerConfig(
-            default_locale=settings.default_locale,
-            timezone=settings.timezone,
-            renderers=DefaultRenderers(),
-        )
+        config = demo_handler_config(settings)
         files = FileStore(paths.files_dir)
         hub = WebHub(files, clock.now)
         context = WebChatContext(
@@ -224,3 +220,14 @@ async def serve_demo(
             await outbox
     finally:
         await database.close()
+
+
+def demo_handler_config(settings: Settings) -> HandlerConfig:
+    """Return what the handlers of the demo's channels (web chat, console) need to know."""
+    return HandlerConfig(
+        default_locale=settings.default_locale,
+        timezone=settings.timezone,
+        renderers=DefaultRenderers(),
+        controller_name=settings.controller_name,
+        controller_contact=settings.controller_contact,
+    )

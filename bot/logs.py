@@ -49,6 +49,8 @@ def configured_secrets(settings: Settings) -> list[str]:
     password = urlsplit(settings.database_url).password
     if password:
         secrets.append(password)
+    # During a rotation COOPBOT_SECRET_KEY holds several keys; each is blanked on its own too.
+    secrets.extend(settings.secret_keys())
     return secrets
 
 

@@ -19,6 +19,15 @@ from bot.http_limits import DEFAULT_MAX_JSON_BYTES
 from handlers.rate_limit import RateLimiter
 from storage.calendar import ReminderSchedule
 from storage.db import normalize_database_url
+from storage.retention import (
+    MAX_DAYS,
+    MIN_DIALOGS_DAYS,
+    MIN_INVITE_ATTEMPTS_DAYS,
+    MIN_OUTBOX_DAYS,
+    MIN_PROCESSED_UPDATES_DAYS,
+    RetentionPolicy,
+)
+from storage.secret_box import SecretBox, parse_keys
 
 # Telegram takes 1-256 characters of A-Z a-z 0-9 _ - as a webhook's secret_token; under 32 a
 # secret is guessable enough to be worth trying, so coopbot asks for 32 at least.
@@ -26,6 +35,13 @@ WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,256}")
 WEBHOOK_RULE = (
     "use 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
     "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+)
+
+
+UNSET_KEY_MESSAGE = (
+    "COOPBOT_SECRET_KEY is not set: Zalo's tokens are stored encrypted with it "
+    "(python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    " makes one; see docs/zalo.md)"
 )
 
 
@@ -86,6 +102,19 @@ class Settings(BaseSettings):
         description="When the daily alert digest goes to those who chose /alerts daily.",
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("COOPBOT_LOG_LEVEL"))
+    # Named in the notice on personal data every person sees before admission.
+    controller_name: str = Field(
+        default="",
+        max_length=200,
+        validation_alias=AliasChoices("COOPBOT_CONTROLLER_NAME"),
+        description="The body responsible for the personal data (the data controller).",
+    )
+    controller_contact: str = Field(
+        default="",
+        max_length=200,
+        validation_alias=AliasChoices("COOPBOT_CONTROLLER_CONTACT"),
+        description="How people reach the controller about their data (phone, e-mail, address).",
+    )
     files_dir: Path = Field(
         default=Path("coopbot-files"),
         validation_alias=AliasChoices("COOPBOT_FILES_DIR"),
@@ -134,6 +163,37 @@ class Settings(BaseSettings):
         description="Messages a person may send at once before the average applies.",
     )
 
+    # Retention, in days (docs/operations.md, Retention): the daily purge deletes the rows past
+    # their time. The lower bounds are what the runtime still needs the rows for.
+    retain_processed_updates_days: int = Field(
+        default=30,
+        ge=MIN_PROCESSED_UPDATES_DAYS,
+        le=MAX_DAYS,
+        validation_alias=AliasChoices("COOPBOT_RETAIN_PROCESSED_UPDATES_DAYS"),
+        description="Days the record of a handled update is kept (against redeliveries).",
+    )
+    retain_dialogs_days: int = Field(
+        default=30,
+        ge=MIN_DIALOGS_DAYS,
+        le=MAX_DAYS,
+        validation_alias=AliasChoices("COOPBOT_RETAIN_DIALOGS_DAYS"),
+        description="Days a conversation state (and a Zalo button list) is kept untouched.",
+    )
+    retain_invite_attempts_days: int = Field(
+        default=90,
+        ge=MIN_INVITE_ATTEMPTS_DAYS,
+        le=MAX_DAYS,
+        validation_alias=AliasChoices("COOPBOT_RETAIN_INVITE_ATTEMPTS_DAYS"),
+        description="Days a wrong invite code's attempt is kept.",
+    )
+    retain_outbox_days: int = Field(
+        default=180,
+        ge=MIN_OUTBOX_DAYS,
+        le=MAX_DAYS,
+        validation_alias=AliasChoices("COOPBOT_RETAIN_OUTBOX_DAYS"),
+        description="Days a sent, failed or unreachable message is kept.",
+    )
+
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
     )
@@ -169,6 +229,14 @@ class Settings(BaseSettings):
     zalo_oauth_base_url: str = Field(
         default="https://oauth.zaloapp.com", validation_alias=AliasChoices("ZALO_OAUTH_BASE_URL")
     )
+    # Needed only where Zalo's tokens are read or written: Telegram alone and the demo run
+    # without it (see secret_box()).
+    secret_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("COOPBOT_SECRET_KEY"),
+        description="The Fernet key that seals Zalo's tokens in the database; while rotating, "
+        "the new key, a comma, then the old ones.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -190,6 +258,14 @@ class Settings(BaseSettings):
         # The message never repeats the value: it is a secret, and errors reach logs.
         if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError(WEBHOOK_RULE)
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        # parse_keys' message never repeats the value: it is a secret, and errors reach logs.
+        if value is not None:
+            parse_keys(value.get_secret_value())
         return value
 
     @field_validator("log_level")
@@ -217,6 +293,15 @@ class Settings(BaseSettings):
             digest_time=self.digest_time,
             alerts_digest_time=self.alerts_digest_time,
             tz=self.tz,
+        )
+
+    def retention_policy(self) -> RetentionPolicy:
+        """Return how long the runtime's own rows are kept, as these settings say."""
+        return RetentionPolicy.of_days(
+            processed_updates=self.retain_processed_updates_days,
+            dialogs=self.retain_dialogs_days,
+            invite_attempts=self.retain_invite_attempts_days,
+            outbox=self.retain_outbox_days,
         )
 
     def rate_limiter(self) -> RateLimiter:
@@ -255,6 +340,23 @@ class Settings(BaseSettings):
     def zalo_enabled(self) -> bool:
         """Tell whether the Zalo channel is fully configured (the tokens may be stored)."""
         return self.zalo_configured and not self.zalo_missing()
+
+    def secret_keys(self) -> tuple[str, ...]:
+        """Return the keys of ``COOPBOT_SECRET_KEY`` (none when it is not set)."""
+        if self.secret_key is None:
+            return ()
+        return parse_keys(self.secret_key.get_secret_value())
+
+    def secret_box(self) -> SecretBox:
+        """Return the box that seals and opens Zalo's stored tokens.
+
+        Raises:
+            SettingsError: ``COOPBOT_SECRET_KEY`` is not set.
+        """
+        keys = self.secret_keys()
+        if not keys:
+            raise SettingsError(UNSET_KEY_MESSAGE)
+        return SecretBox(keys)
 
 
 def _variable_name(field_name: str) -> str:

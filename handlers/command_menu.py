@@ -78,6 +78,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", N_("Invite people to the bot"), serves=_handlers),
     Command("people", N_("Who is registered; revoke access"), serves=_handlers),
     Command("digest", N_("The weekly summary"), usage=N_("on|off"), serves=_handlers),
+    Command(
+        "privacy",
+        N_("Your personal data: the notice, a copy, correction, erasure"),
+        serves=_admitted,
+    ),
     Command("help", N_("What I can do for you")),
     Command("language", N_("Tiếng Việt / English")),
     Command("cancel", N_("Stop what you are doing")),

@@ -6,7 +6,8 @@ payload is written and read in one place. Prefixes: ``menu`` main menu, ``lang``
 ``rp`` report, ``my`` a director's items, ``ib`` the handlers' inbox, ``mt`` meeting log and
 reminders, ``dg`` digest, ``sm`` summary, ``ch`` charts, ``ex`` Excel, ``iv`` invites,
 ``pp`` people, ``fd`` search results, ``al`` alert settings, ``md`` photos or files sent
-outside a conversation, ``more`` the rest of a long list of buttons (Zalo).
+outside a conversation, ``pv`` the notice on personal data and /privacy, ``more`` the rest
+of a long list of buttons (Zalo).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers.codec import (
     Key,
     OneOf,
     Page,
+    Pattern,
     Payload,
     PeriodKey,
     QuarterKey,
@@ -478,3 +480,61 @@ class MoreButtons(Payload):
     """Show the buttons of the last long list from this one on (Zalo shows four at a time)."""
 
     start: Page
+
+
+# --- personal data ------------------------------------------------------------------------
+
+# An invite code as stored for hashing (``storage.invites.normalize_code``): the notice shown
+# before admission carries it, so agreeing redeems it without anything kept meanwhile.
+InviteCode = Annotated[str, Pattern(r"[A-Z0-9]{10}", 10)]
+
+
+@payload("pv", "ok")
+class AgreeAndJoin(Payload):
+    """Agree to the notice and redeem the invite it was shown for."""
+
+    code: InviteCode
+
+
+@payload("pv", "yes")
+class AgreeToNotice(Payload):
+    """Agree to the notice's current version (someone admitted before it changed)."""
+
+
+@payload("pv", "no")
+class DeclineNotice(Payload):
+    """Do not agree to the notice."""
+
+
+@payload("pv", "copy")
+class CopyOfMyData(Payload):
+    """Send me a copy of everything stored about me."""
+
+
+@payload("pv", "fix")
+class CorrectMyData(Payload):
+    """Ask for a correction of my data (the next text says what)."""
+
+
+@payload("pv", "wd")
+class WithdrawConsent(Payload):
+    """Withdraw my consent (the account ends, the data is erased)."""
+
+
+@payload("pv", "er")
+class EraseMyData(Payload):
+    """Ask for the erasure of my data."""
+
+
+class EndingReason(StrEnum):
+    """Why an account is ending at the person's request."""
+
+    WITHDRAWAL = "withdrawal"
+    ERASURE = "erasure"
+
+
+@payload("pv", "sure")
+class ConfirmErasure(Payload):
+    """Yes: end my account and erase my data (having withdrawn consent, or asked for it)."""
+
+    reason: EndingReason

@@ -1,4 +1,5 @@
-"""What the handlers need from the runtime but must not import: rendering images and files.
+"""What the handlers need from the runtime but must not import: rendering images and files
+(charts, workbooks, QR codes, a person's copy of their data).
 
 The runtime (``bot/``) implements these with matplotlib, openpyxl and segno and hands them to
 the router through ``HandlerConfig.renderers``; tests may hand in their own.
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from handlers.types import FileOut
+from storage.personal_data import PersonalCopy
 
 
 @dataclass(frozen=True)
@@ -64,4 +66,8 @@ class Renderers(Protocol):
 
     def qr_code(self, text: str, file_name: str) -> FileOut:
         """Draw a PNG QR code of ``text``."""
+        ...
+
+    def personal_copy(self, copy: PersonalCopy, locale: str) -> FileOut:
+        """Write a person's copy of their data as an XLSX workbook, one sheet per table."""
         ...

@@ -37,6 +37,7 @@ from handlers.flows import (
     my_items,
     onboarding,
     people,
+    privacy,
     reminder_actions,
     report,
     summary,
@@ -69,7 +70,11 @@ ROUTES: tuple[Route, ...] = (
     commands.help_command,
     commands.cancel_command,
     commands.language,  # /language and its buttons
+    privacy.declined_before_joining,  # "do not agree" under the notice: nothing is kept
+    onboarding.agree_and_join,  # "agree" under the notice: the invite is redeemed
     onboarding.stranger,  # everything else from someone not admitted: how to join
+    privacy.consent_gate,  # the notice in force, until an admitted person agrees to it
+    privacy.route,  # /privacy: a copy of one's data, a correction, withdrawal, erasure
     report.route,  # /report, its buttons and its steps
     my_items.route,  # /my, its buttons and its steps
     meeting.route,  # /meeting, the reminder's "log the meeting" and the log's steps

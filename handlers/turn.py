@@ -32,6 +32,9 @@ class HandlerConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     bot_username: str | None = None
     renderers: Renderers | None = None
+    # Who answers for the personal data (named in the notice shown before admission).
+    controller_name: str = ""
+    controller_contact: str = ""
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

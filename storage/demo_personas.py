@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.consent import record_choice
 from storage.cooperatives import find_cooperative
 from storage.dialogs import find_identity
 from storage.invites import create_invite, redeem_invite
-from storage.models import ChannelIdentity, Person, Role, UnitLevel, utcnow
+from storage.models import ChannelIdentity, ConsentDecision, Person, Role, UnitLevel, utcnow
 from storage.units import resolve_unit
 
 DEMO_CHANNELS = ("web", "console")
@@ -131,6 +132,14 @@ async def ensure_persona(
             display_name=persona.display_name,
             platform_locale=locale,
             now=now,
+        )
+        # The personas are fictional: they agree to the notice when they are made.
+        await record_choice(
+            session,
+            ConsentDecision.AGREED,
+            channel=channel,
+            now=now,
+            person_id=redemption.person.id,
         )
         return redemption.identity
     if identity is None:

@@ -172,6 +172,34 @@ async def failed_attempts(
     return int(count or 0)
 
 
+async def check_invite(
+    session: AsyncSession, code: str, *, channel: str, external_id: str, now: dt.datetime
+) -> Invite:
+    """Return the invite ``code`` names if it can be redeemed now, without redeeming it (the
+    notice on personal data is shown first). A wrong code counts towards the attempt limit as
+    in ``redeem_invite``: the caller commits in either case.
+
+    Raises:
+        TooManyAttempts, InviteInvalid, InviteUsed, InviteExpired: as ``redeem_invite``.
+    """
+    if await failed_attempts(session, channel, external_id, now) >= MAX_FAILED_ATTEMPTS:
+        raise TooManyAttempts(minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
+    invite = None
+    if len(normalize_code(code)) == CODE_LENGTH:
+        invite = (
+            await session.execute(select(Invite).where(col(Invite.code_hash) == hash_code(code)))
+        ).scalar_one_or_none()
+    if invite is None:
+        session.add(InviteAttempt(channel=channel, external_id=external_id, at=now))
+        await session.flush()
+        raise InviteInvalid()
+    if invite.redeemed_at is not None:
+        raise InviteUsed()
+    if invite.revoked_at is not None or invite.expires_at <= now:
+        raise InviteExpired()
+    return invite
+
+
 async def redeem_invite(
     session: AsyncSession,
     code: str,
@@ -194,22 +222,7 @@ async def redeem_invite(
         InviteExpired: past its expiry, or revoked.
     """
     now = now or utcnow()
-    if await failed_attempts(session, channel, external_id, now) >= MAX_FAILED_ATTEMPTS:
-        raise TooManyAttempts(minutes=int(ATTEMPT_WINDOW.total_seconds() // 60))
-    normalized = normalize_code(code)
-    invite = None
-    if len(normalized) == CODE_LENGTH:
-        invite = (
-            await session.execute(select(Invite).where(col(Invite.code_hash) == hash_code(code)))
-        ).scalar_one_or_none()
-    if invite is None:
-        session.add(InviteAttempt(channel=channel, external_id=external_id, at=now))
-        await session.flush()
-        raise InviteInvalid()
-    if invite.redeemed_at is not None:
-        raise InviteUsed()
-    if invite.revoked_at is not None or invite.expires_at <= now:
-        raise InviteExpired()
+    invite = await check_invite(session, code, channel=channel, external_id=external_id, now=now)
     # Claim the invite with a conditional update so two simultaneous redemptions of the same
     # code cannot both succeed.
     claimed = await session.execute(

@@ -125,6 +125,16 @@ class FailureAlert(_Kind):
     since: dt.datetime
 
 
+class PrivacyRequested(_Kind):
+    """To an admin: a person asked for a copy, a correction, withdrawal or erasure of their
+    data, to be answered by ``due_at`` (``storage.privacy_requests``)."""
+
+    kind: Literal["privacy_requested"] = "privacy_requested"
+    request_id: Id
+    request_kind: str = Field(max_length=12)
+    due_at: dt.datetime
+
+
 OutboxPayload = Annotated[
     ItemEvent
     | ItemAlert
@@ -136,11 +146,14 @@ OutboxPayload = Annotated[
     | WeeklyDigest
     | RecipientUnreachable
     | DeliveryRefused
-    | FailureAlert,
+    | FailureAlert
+    | PrivacyRequested,
     Field(discriminator="kind"),
 ]
 AdminNotice = RecipientUnreachable | DeliveryRefused
-ADMIN_NOTICE_KINDS = frozenset({"recipient_unreachable", "delivery_refused", "failure_alert"})
+ADMIN_NOTICE_KINDS = frozenset(
+    {"recipient_unreachable", "delivery_refused", "failure_alert", "privacy_requested"}
+)
 
 _ADAPTER: TypeAdapter[OutboxPayload] = TypeAdapter(OutboxPayload)
 

@@ -4,13 +4,31 @@ command menu last published to a chat."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.errors import N_
 from storage.models import ChannelIdentity, Person, Role, RoleAssignment, utcnow
 from storage.scope import grant_active
+
+# What is shown wherever a person's name would be, once their data was erased at their request
+# (storage.personal_data.erase_person): their items and events stay, their name does not.
+ERASED_PERSON = N_("a person whose data was erased")
+
+
+def shown_name(
+    full_name: str,
+    erased_at: dt.datetime | None,
+    translate: Callable[[str], str] | None = None,
+) -> str:
+    """Return the name to show for a person: their name, or ``ERASED_PERSON`` (translated by
+    ``translate`` when given; English for the operator's CLI) once their data was erased."""
+    if erased_at is None:
+        return full_name
+    return translate(ERASED_PERSON) if translate else ERASED_PERSON
 
 
 async def admin_chat_ids(

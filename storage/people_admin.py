@@ -191,6 +191,7 @@ class Grantee:
     role: str
     scope: str
     since: dt.datetime
+    erased: bool = False  # their data was erased: show ``storage.people.ERASED_PERSON``
 
 
 def _managed_clause(actor: Actor) -> ColumnElement[bool]:
@@ -210,7 +211,13 @@ def _managed_clause(actor: Actor) -> ColumnElement[bool]:
 
 def _grantees_query(actor: Actor, now: dt.datetime) -> Any:
     return (
-        select(RoleAssignment, col(Person.full_name), col(AdminUnit.name), col(Cooperative.name))
+        select(
+            RoleAssignment,
+            col(Person.full_name),
+            col(AdminUnit.name),
+            col(Cooperative.name),
+            col(Person.erased_at),
+        )
         .join(Person, col(Person.id) == col(RoleAssignment.person_id))
         .outerjoin(AdminUnit, col(AdminUnit.id) == col(RoleAssignment.unit_id))
         .outerjoin(Cooperative, col(Cooperative.id) == col(RoleAssignment.cooperative_id))
@@ -222,7 +229,7 @@ def _grantees_query(actor: Actor, now: dt.datetime) -> Any:
 
 
 def _grantee(row: Any) -> Grantee:
-    assignment, name, unit, cooperative = row
+    assignment, name, unit, cooperative, erased_at = row
     return Grantee(
         assignment_id=assignment.id or 0,
         person_id=assignment.person_id,
@@ -230,6 +237,7 @@ def _grantee(row: Any) -> Grantee:
         role=assignment.role,
         scope=unit or cooperative or "",
         since=assignment.valid_from,
+        erased=erased_at is not None,
     )
 
 

@@ -7,8 +7,18 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.consent import NOTICE_VERSION
 from storage.feedback import NewItem, create_item
-from storage.models import AdminUnit, Cooperative, FeedbackItem, Person, RoleAssignment, Status
+from storage.models import (
+    AdminUnit,
+    Consent,
+    ConsentDecision,
+    Cooperative,
+    FeedbackItem,
+    Person,
+    RoleAssignment,
+    Status,
+)
 from storage.scope import Actor, load_actor
 from storage.text import fold
 
@@ -49,6 +59,16 @@ async def actor(
             unit_id=unit_id,
             cooperative_id=cooperative_id,
             valid_from=T0 - dt.timedelta(days=365),
+        )
+    )
+    # People made here were admitted before the tests begin: they agreed to the notice then.
+    session.add(
+        Consent(
+            person_id=person.id,
+            notice_version=NOTICE_VERSION,
+            decision=ConsentDecision.AGREED,
+            channel="telegram",
+            decided_at=T0 - dt.timedelta(days=365),
         )
     )
     await session.flush()

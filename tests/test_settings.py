@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.logs import configured_secrets
 from bot.settings import SettingsError, load_settings
 from storage.db import normalize_database_url
 
@@ -57,6 +58,8 @@ def test_plain_database_urls_get_the_projects_drivers(plain: str, normalized: st
         ("COOPBOT_RATE_PER_SECOND", "0"),
         ("COOPBOT_RATE_PER_SECOND", "fast"),
         ("COOPBOT_RATE_BURST", "0"),
+        ("COOPBOT_SECRET_KEY", "not-a-fernet-key"),
+        ("COOPBOT_SECRET_KEY", "e7515OCGCqRrlbppLuXrnqLnuBpqRIPzY_mAo3EHmx4=,x"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(
@@ -69,6 +72,23 @@ def test_a_wrong_value_is_one_line_naming_the_variable(
     message = str(caught.value)
     assert message.startswith(f"{variable}: ")
     assert "\n" not in message
+    if variable == "COOPBOT_SECRET_KEY":
+        assert value not in message  # a secret is never repeated
+
+
+def test_the_secret_key_is_needed_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset, settings load (Telegram and the demo need no key) and asking for the box says
+    why it is needed; set, the box opens what it seals and the key shows nowhere."""
+    monkeypatch.delenv("COOPBOT_SECRET_KEY", raising=False)
+    with pytest.raises(SettingsError, match=r"^COOPBOT_SECRET_KEY is not set: Zalo's tokens"):
+        load_settings().secret_box()
+
+    key = "e7515OCGCqRrlbppLuXrnqLnuBpqRIPzY_mAo3EHmx4="
+    monkeypatch.setenv("COOPBOT_SECRET_KEY", key)
+    settings = load_settings()
+    box = settings.secret_box()
+    assert box.open_sealed(box.seal("t")) == "t"
+    assert key not in repr(settings)
 
 
 def test_secrets_never_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,3 +147,19 @@ def test_the_rate_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("COOPBOT_RATE_BURST", "12")
     limiter = load_settings().rate_limiter()
     assert (limiter.rate, limiter.burst) == (0.5, 12)
+
+
+def test_each_secret_key_is_blanked_in_logs_even_during_a_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With "new,old" in COOPBOT_SECRET_KEY, either key alone is blanked from log lines."""
+    new, old = (
+        "e7515OCGCqRrlbppLuXrnqLnuBpqRIPzY_mAo3EHmx4=",
+        "RvGIvAMeokE_roRdyvIKOrtBkofz8KW2xvQueiS_5_k=",
+    )
+    monkeypatch.setenv("COOPBOT_SECRET_KEY", f"{new},{old}")
+
+    secrets = configured_secrets(load_settings())
+
+    assert new in secrets
+    assert old in secrets

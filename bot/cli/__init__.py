@@ -16,9 +16,11 @@ from bot.cli import (
     holidays_commands,
     invite_commands,
     outbox_commands,
+    privacy_commands,
     registry_commands,
     reminders_commands,
     report_commands,
+    retention_commands,
     run_commands,
     shell_commands,
     units_commands,
@@ -43,6 +45,8 @@ registry_commands.register(app)
 demo_data_commands.register(app)
 invite_commands.register(app)
 outbox_commands.register(app)
+retention_commands.register(app)
+privacy_commands.register(app)
 reminders_commands.register(app)
 report_commands.register(app)
 holidays_commands.register(app)

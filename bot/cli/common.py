@@ -13,6 +13,7 @@ from rich.console import Console
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database
 from storage.errors import CoopbotError
+from storage.secret_box import SecretBox
 
 T = TypeVar("T")
 
@@ -30,6 +31,14 @@ def settings_or_exit() -> Settings:
     """Load settings, or exit with the wrong variable named."""
     try:
         return load_settings()
+    except SettingsError as exc:
+        fail(str(exc), code=2)
+
+
+def secret_box_or_exit(settings: Settings) -> SecretBox:
+    """Return the box of ``COOPBOT_SECRET_KEY``, or exit (2) saying the key is missing."""
+    try:
+        return settings.secret_box()
     except SettingsError as exc:
         fail(str(exc), code=2)
 

@@ -21,7 +21,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.channels.telegram.polling import serve_polling
-from bot.cli.common import fail, open_database, run, settings_or_exit
+from bot.cli.common import fail, open_database, run, secret_box_or_exit, settings_or_exit
 from bot.logs import configure_logging
 from bot.ops import ServeError
 from bot.settings import Settings
@@ -124,6 +124,8 @@ def _check_channels(settings: Settings, *, webhook: bool) -> None:
         )
     if not settings.telegram_enabled and not webhook:
         fail("Zalo needs --webhook: Zalo posts its events to /zalo/webhook", code=2)
+    if settings.zalo_enabled:
+        secret_box_or_exit(settings)  # Zalo's stored tokens are sealed with it
 
 
 def _webhook_target(settings: Settings) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Rendering for the handlers: charts (matplotlib), workbooks (openpyxl), QR codes (segno).
+"""Rendering for the handlers: charts (matplotlib), workbooks (openpyxl), QR codes (segno),
+and a person's copy of their data (``personal_copy.py``, openpyxl).
 
 ``DefaultRenderers`` implements ``handlers.ports.Renderers``; the composition roots (the
 Telegram application, the demo, the shell) hand it to the router through ``HandlerConfig``.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from handlers.ports import ChartSpec, WorkbookSpec
 from handlers.types import FileOut
+from storage.personal_data import PersonalCopy
 
 
 class DefaultRenderers:
@@ -34,3 +36,9 @@ class DefaultRenderers:
         from bot.render.qr import render_qr
 
         return render_qr(text, file_name)
+
+    def personal_copy(self, copy: PersonalCopy, locale: str) -> FileOut:
+        """Write a person's copy of their data as an XLSX workbook, one sheet per table."""
+        from bot.render.personal_copy import personal_copy_file
+
+        return personal_copy_file(copy, locale)

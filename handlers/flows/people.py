@@ -16,6 +16,7 @@ from handlers.turn import Turn
 from handlers.types import Button
 from storage.errors import N_, PermissionDenied
 from storage.models import Role
+from storage.people import ERASED_PERSON
 from storage.people_admin import Grantee, find_grantee, list_grantees, managed_roles, revoke_grant
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,16 @@ async def route(turn: Turn) -> bool:
     return True
 
 
+def _name(turn: Turn, grantee: Grantee) -> str:
+    """Return the name to show; an erased person's grants are ended, so this is belt and
+    braces for a grant read in the same moment as the erasure."""
+    if grantee.erased:
+        return turn._(ERASED_PERSON)
+    return grantee.name or turn._("(no name)")
+
+
 def _describe(turn: Turn, grantee: Grantee) -> str:
-    name = grantee.name or turn._("(no name)")
+    name = _name(turn, grantee)
     role = turn._(ROLE_NAMES[Role(grantee.role)])
     return f"{name} — {role} — {grantee.scope}"
 
@@ -74,7 +83,7 @@ async def _page(turn: Turn, page: int) -> None:
             f"{number}. " + turn._("{who}, since {date}", who=_describe(turn, grantee), date=since)
         )
         if grantee.person_id != turn.actor.person_id:
-            label = turn._("✖️ Revoke {number}. {name}", number=number, name=grantee.name)
+            label = turn._("✖️ Revoke {number}. {name}", number=number, name=_name(turn, grantee))
             rows.append([Button(label[:60], AskRevoke(grantee.assignment_id).encode())])
     paging = []
     if page > 0:

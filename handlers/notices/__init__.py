@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers.notices.admins import render_admin_notice, render_failure_alert
+from handlers.notices.admins import (
+    render_admin_notice,
+    render_failure_alert,
+    render_privacy_requested,
+)
 from handlers.notices.alerts import render_alert_digest, render_item_alert
 from handlers.notices.context import Notice
 from handlers.notices.items import render_item_event
@@ -28,6 +32,7 @@ from storage.outbox_payloads import (
     MeetingEscalation,
     OutboxPayload,
     OverdueItems,
+    PrivacyRequested,
     QuarterFollowUp,
     QuarterKickoff,
     RecipientUnreachable,
@@ -48,6 +53,7 @@ RENDERERS: dict[type[Any], Renderer] = {
     RecipientUnreachable: render_admin_notice,
     DeliveryRefused: render_admin_notice,
     FailureAlert: render_failure_alert,
+    PrivacyRequested: render_privacy_requested,
 }
 
 

@@ -1,13 +1,17 @@
-"""Notices to admins about an account: unreachable for good, or one message refused for now."""
+"""Notices to admins: an account unreachable for good, one message refused for now, failures,
+and people's requests about their personal data."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from handlers.i18n import format_datetime
 from handlers.notices.context import Notice
 from handlers.types import Reply
 from storage.errors import N_
-from storage.models import Person
-from storage.outbox_payloads import AdminNotice, DeliveryRefused, FailureAlert
+from storage.models import Person, PrivacyRequest, PrivacyRequestKind, PrivacyRequestState
+from storage.outbox_payloads import AdminNotice, DeliveryRefused, FailureAlert, PrivacyRequested
+from storage.people import shown_name
 
 UNREACHABLE = N_(
     "⚠️ {name} ({channel} {recipient}) can no longer be reached: {reason}. Messages to them "
@@ -18,6 +22,25 @@ REFUSED = N_(
     "have written to the bot again, send it with `coopbot outbox retry {number}`."
 )
 
+PRIVACY_REQUESTED = N_(
+    "🔐 Personal data request number {number} ({kind}) from {name}, to be answered by {due}. "
+    "See: coopbot privacy requests"
+)
+# What each kind of request asks for, as the admins' notice names it.
+PRIVACY_REQUEST_KINDS = {
+    PrivacyRequestKind.COPY: N_("a copy of their data"),
+    PrivacyRequestKind.CORRECTION: N_("a correction of their data"),
+    PrivacyRequestKind.WITHDRAWAL: N_("withdrawal of consent"),
+    PrivacyRequestKind.ERASURE: N_("erasure of their data"),
+}
+
+
+def _name(person: Person | None, translate: Callable[[str], str]) -> str:
+    """Return the name to show for the person a notice is about ("?" when unknown)."""
+    if person is None:
+        return "?"
+    return shown_name(person.full_name, person.erased_at, translate) or "?"
+
 
 async def render_admin_notice(notice: Notice, payload: AdminNotice) -> list[Reply]:
     """Say who can no longer be reached, or which message was refused, and what to do."""
@@ -26,7 +49,7 @@ async def render_admin_notice(notice: Notice, payload: AdminNotice) -> list[Repl
     refused = isinstance(payload, DeliveryRefused)
     text = t._(
         REFUSED if refused else UNREACHABLE,
-        name=person.full_name if person and person.full_name else "?",
+        name=_name(person, t.gettext),
         channel=payload.channel,
         recipient=payload.recipient,
         reason=payload.reason,
@@ -49,5 +72,37 @@ async def render_failure_alert(notice: Notice, payload: FailureAlert) -> list[Re
         count=payload.count,
         since=format_datetime(payload.since, t.locale),
         kind=payload.error_kind,
+    )
+    return [Reply(text=text)]
+
+
+PRIVACY_ANSWERED = N_(
+    "🔐 Personal data request number {number} ({kind}) from {name} was answered in chat at "
+    "once. See: coopbot privacy requests --all"
+)
+
+
+async def render_privacy_requested(notice: Notice, payload: PrivacyRequested) -> list[Reply]:
+    """Say which request arrived, from whom, and by when it must be answered."""
+    t = notice.translator
+    request = await notice.session.get(PrivacyRequest, payload.request_id)
+    person_id = request.person_id if request else None
+    person = await notice.session.get(Person, person_id) if person_id else None
+    kind = PRIVACY_REQUEST_KINDS.get(PrivacyRequestKind(payload.request_kind))
+    if request is not None and request.state != PrivacyRequestState.OPEN:
+        # Answered in chat at once (a copy, an erasure): the admins are told it happened.
+        text = t._(
+            PRIVACY_ANSWERED,
+            number=payload.request_id,
+            kind=t.gettext(kind) if kind else payload.request_kind,
+            name=_name(person, t.gettext),
+        )
+        return [Reply(text=text)]
+    text = t._(
+        PRIVACY_REQUESTED,
+        number=payload.request_id,
+        kind=t.gettext(kind) if kind else payload.request_kind,
+        name=_name(person, t.gettext),
+        due=format_datetime(payload.due_at, t.locale),
     )
     return [Reply(text=text)]

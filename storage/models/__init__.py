@@ -46,6 +46,13 @@ from storage.models.people import (
     Role,
     RoleAssignment,
 )
+from storage.models.privacy import (
+    Consent,
+    ConsentDecision,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestState,
+)
 from storage.models.runtime import (
     ButtonOverflow,
     ChannelCredential,
@@ -76,6 +83,8 @@ __all__ = [
     "Category",
     "ChannelCredential",
     "ChannelIdentity",
+    "Consent",
+    "ConsentDecision",
     "Cooperative",
     "CooperativeKind",
     "CooperativeRating",
@@ -97,6 +106,9 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "PlanTarget",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestState",
     "ProcessedUpdate",
     "Role",
     "RoleAssignment",

@@ -40,6 +40,9 @@ class Person(SQLModel, table=True):
     digest_enabled: bool = True
     alert_mode: str = Field(default=AlertMode.NOW, max_length=8)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when the person's data was erased at their request: the row stays (items keep
+    # pointing at it), nameless, without phone, accounts or grants.
+    erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ChannelIdentity(SQLModel, table=True):
@@ -114,7 +117,11 @@ class InviteAttempt(SQLModel, table=True):
     """A failed redemption, counted to slow down guessing."""
 
     __tablename__ = "invite_attempt"
-    __table_args__ = (Index("ix_invite_attempt_who_when", "channel", "external_id", "at"),)
+    __table_args__ = (
+        Index("ix_invite_attempt_who_when", "channel", "external_id", "at"),
+        # The nightly purge deletes by age alone, which the index above cannot serve.
+        Index("ix_invite_attempt_at", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)

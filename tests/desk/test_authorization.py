@@ -88,7 +88,7 @@ async def world(db: Database, demo_session: AsyncSession) -> dict[str, object]:
         ).code
         await s.commit()
         chat = Chat(db, user=str(9900 + number), now=NOW)
-        await chat.say(f"/start {code}")
+        await chat.join(code)
         chats[name] = chat
     units = [u.id for u in (await s.execute(select(AdminUnit))).scalars()]
     offices = [o.id for o in (await s.execute(select(Office))).scalars()]

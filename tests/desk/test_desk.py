@@ -31,7 +31,7 @@ async def join(
     code = (await create_invite(session, role=role, unit_id=scope.id, now=NOW)).code
     await session.commit()
     chat = Chat(db, user=user, now=NOW, channel=channel)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 
@@ -194,7 +194,7 @@ async def test_directors_open_their_own_items_by_reference_and_nothing_else(
     ).code
     await demo_session.commit()
     director = Chat(db, user="903", now=NOW)
-    await director.say(f"/start {code}")
+    await director.join(code)
     card = await director.say(items[0].reference)
     assert "Máy sấy lúa hỏng" in card
     assert any("Bổ sung" in label for label, _ in director.buttons())

@@ -31,7 +31,7 @@ async def admitted(db: Database, session: AsyncSession, user: str, **invite: obj
     code = (await create_invite(session, now=NOW, **invite)).code  # type: ignore[arg-type]
     await session.commit()
     chat = Chat(db, user=user, now=NOW)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 

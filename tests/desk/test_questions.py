@@ -93,7 +93,7 @@ async def chats(db: Database, session: AsyncSession, channel: str) -> tuple[Chat
     director = Chat(db, user="951", now=NOW, channel=channel)
     leader = Chat(db, user="952", now=NOW, channel=channel)
     for chat, code in zip((director, leader), codes, strict=True):
-        await chat.say(f"/start {code}")
+        await chat.join(code)
     return director, leader
 
 

@@ -74,7 +74,7 @@ async def director(db: Database, session: AsyncSession, channel: str = "zalo") -
     ).code
     await session.commit()
     chat = Chat(db, user="961", now=NOW, channel=channel)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 

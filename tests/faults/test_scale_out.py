@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from storage.db import Database
+from storage.invites import normalize_code
 from storage.models import OutboxStatus
 from tests.conftest import POSTGRES_URL, database_url
 from tests.fakes import FakeTelegram
@@ -104,7 +105,9 @@ async def test_two_webhook_workers_share_a_conversation_and_drain_the_outbox_onc
             await worker.start()
         a, b = workers
         text = "Thiếu kho lạnh bảo quản nông sản sau thu hoạch; cần hỗ trợ vốn đầu tư."
-        await a.post(fake_telegram.push_command(DIRECTOR, "start", json.loads(invite)["code"]))
+        code = json.loads(invite)["code"]
+        await a.post(fake_telegram.push_command(DIRECTOR, "start", code))
+        await b.post(press(fake_telegram, DIRECTOR, f"pv:ok:{normalize_code(code)}"))
         await b.post(fake_telegram.push_command(DIRECTOR, "report"))
         await a.post(press(fake_telegram, DIRECTOR, "rp:kind:proposal"))
         await b.post(press(fake_telegram, DIRECTOR, "rp:cat:credit"))

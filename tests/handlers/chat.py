@@ -62,6 +62,13 @@ class Chat:
         """Press a button by payload (forged or not); return the replies' text."""
         return self.text(await self.send(self._base(IncomingKind.BUTTON, payload=payload)))
 
+    async def join(self, code: str) -> str:
+        """Send ``/start CODE`` and agree to the notice on personal data it shows; return the
+        answer to agreeing (the greeting), or the refusal of the code."""
+        answer = await self.say(f"/start {code}")
+        agree = [payload for _, payload in self.buttons() if payload.startswith("pv:ok:")]
+        return await self.press(agree[0]) if agree else answer
+
     async def press_label(self, label_part: str) -> str:
         """Press the button of the last replies whose label contains ``label_part``."""
         for button in self.buttons():

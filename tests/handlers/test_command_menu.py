@@ -23,6 +23,7 @@ HANDLING = [
     "digest",
 ]
 ALWAYS = ["help", "language", "cancel"]
+ADMITTED = ["privacy", *ALWAYS]  # /privacy is for those admitted: strangers have no data yet
 
 
 def names(actor: Actor | None) -> list[str]:
@@ -39,10 +40,10 @@ async def test_each_role_gets_its_own_commands(demo_session: AsyncSession) -> No
 
     assert names(None) == ["start", *ALWAYS]
     assert names(Actor(person_id=2, grants=())) == ["start", *ALWAYS]
-    assert names(director) == ["report", "my", "find", "item", *ALWAYS]
-    assert names(leader) == ["meeting", *HANDLING, *ALWAYS]
-    assert names(official) == [*HANDLING, *ALWAYS]
-    assert names(admin) == [*HANDLING, *ALWAYS]
+    assert names(director) == ["report", "my", "find", "item", *ADMITTED]
+    assert names(leader) == ["meeting", *HANDLING, *ADMITTED]
+    assert names(official) == [*HANDLING, *ADMITTED]
+    assert names(admin) == [*HANDLING, *ADMITTED]
 
 
 async def test_a_menu_changes_its_fingerprint_with_language_and_role(
@@ -76,4 +77,4 @@ async def test_help_lists_each_command_with_its_arguments(demo_session: AsyncSes
     assert "/digest on|off — The weekly summary" in lines
     assert "/inbox — The desk: items to handle, by list" in lines
     assert "/alerts now|daily|off — Alerts of new items" in lines
-    assert len(lines) == len(HANDLING) + len(ALWAYS)
+    assert len(lines) == len(HANDLING) + len(ADMITTED)

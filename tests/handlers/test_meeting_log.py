@@ -39,7 +39,7 @@ async def leader(db: Database, demo_session: AsyncSession) -> Chat:
     ).code
     await demo_session.commit()
     chat = Chat(db, user="3001", now=NOW)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 

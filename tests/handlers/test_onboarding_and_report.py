@@ -38,7 +38,7 @@ def channel(request: pytest.FixtureRequest) -> str:
 async def director(db: Database, demo_session: AsyncSession, channel: str) -> Chat:
     """Give a chat with a director of HTX Trinh Phú who has just joined."""
     chat = Chat(db, channel=channel)
-    await chat.say(f"/start {await invite_code(demo_session)}")
+    await chat.join(await invite_code(demo_session))
     return chat
 
 
@@ -57,7 +57,7 @@ async def test_start_with_a_code_greets_the_director_with_their_menu(
 ) -> None:
     """Redeeming a director invite greets in Vietnamese and shows the report buttons."""
     chat = Chat(db, channel=channel)
-    text = await chat.say(f"/start {await invite_code(demo_session)}")
+    text = await chat.join(await invite_code(demo_session))
     assert "Chào mừng" in text
     assert ("📝 Gửi phản ánh", "menu:report") in chat.buttons()
     assert await demo_session.scalar(select(func.count()).select_from(Person)) == 1
@@ -69,7 +69,7 @@ async def test_wrong_and_used_codes_are_explained(
     """A garbage code and a used code get their own messages."""
     code = await invite_code(demo_session)
     first, second = Chat(db, user="1", channel=channel), Chat(db, user="2", channel=channel)
-    await first.say(f"/start {code}")
+    await first.join(code)
     assert "đã được sử dụng" in await second.say(f"/start {code}")
     assert "không hợp lệ" in await second.say("/start NOPE-NOPE-NO")
 
@@ -81,8 +81,10 @@ async def test_a_stranger_joins_by_sending_the_code_on_its_own(
     chat = Chat(db, channel=channel)
     code = await invite_code(demo_session)
 
-    text = await chat.say(code.lower().replace("-", " "))
+    notice = await chat.say(code.lower().replace("-", " "))
+    text = await chat.say("dong y")
 
+    assert "Dữ liệu cá nhân" in notice
     assert "Chào mừng" in text
     identity = (await demo_session.execute(select(ChannelIdentity))).scalar_one()
     assert (identity.channel, identity.external_id) == (channel, chat.user)

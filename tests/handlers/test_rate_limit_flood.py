@@ -60,7 +60,7 @@ class Script:
 
 async def joined(chat: Chat, session: AsyncSession) -> Chat:
     """Have ``chat``'s person join as a director of HTX Trinh Phú."""
-    await chat.say(f"/start {await invite_code(session)}")
+    await chat.join(await invite_code(session))
     return chat
 
 

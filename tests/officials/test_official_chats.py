@@ -24,7 +24,7 @@ async def join(db: Database, session: AsyncSession, user: str, role: str, unit: 
     ).code
     await session.commit()
     chat = Chat(db, user=user, now=NOW)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 
@@ -177,7 +177,7 @@ async def test_directors_have_no_inbox(db: Database, demo_session: AsyncSession)
     ).code
     await demo_session.commit()
     chat = Chat(db, user="806", now=NOW)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     assert "/inbox" in await chat.say("/inbox")
     assert "/summary" in await chat.say("/summary")
 

@@ -44,7 +44,7 @@ async def join(
     chat = Chat(db, user=user, now=NOW, locale=locale)
     config = HandlerConfig(renderers=renderers or DefaultRenderers(), bot_username=bot_username)
     chat.router = Router(db, config, clock=lambda: chat.now)
-    await chat.say(f"/start {code}")
+    await chat.join(code)
     return chat
 
 

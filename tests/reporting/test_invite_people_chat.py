@@ -43,7 +43,7 @@ async def test_an_official_invites_a_commune_leader_who_then_joins(
     invite = (await demo_session.execute(select(Invite))).scalars().all()[-1]
     assert invite.created_by_person_id is not None
     newcomer = Chat(db, user="702", now=NOW)
-    assert "lãnh đạo xã" in await newcomer.say(f"/start {code}")
+    assert "lãnh đạo xã" in await newcomer.join(code)
 
 
 async def test_an_old_commune_name_can_be_typed(db: Database, demo_session: AsyncSession) -> None:
@@ -86,7 +86,7 @@ async def test_a_commune_leader_invites_a_director_of_their_commune(
     text = await leader.press_label("HTX Lộc Mãi")
     assert "Lời mời dành cho giám đốc HTX Lộc Mãi." in text
     newcomer = Chat(db, user="706", now=NOW)
-    await newcomer.say(f"/start {code_in(text)}")
+    await newcomer.join(code_in(text))
     grant = (await demo_session.execute(select(RoleAssignment))).scalars().all()[-1]
     assert grant.cooperative_id == (await f.cooperative(demo_session, "HTX Lộc Mãi")).id
 
@@ -148,7 +148,7 @@ async def test_revoking_outside_ones_area_or_oneself_is_refused(
         await create_invite(demo_session, role="director", cooperative_id=own_coop.id, now=NOW)
     ).code
     await demo_session.commit()
-    await leader.say(f"/start {code}")  # the leader also directs a cooperative of the commune
+    await leader.join(code)  # the leader also directs a cooperative of the commune
     grants = {
         g.role: g
         for g in (await demo_session.execute(select(RoleAssignment))).scalars()

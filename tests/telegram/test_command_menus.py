@@ -11,7 +11,8 @@ from sqlmodel import col
 from telegram import BotCommandScopeChat
 
 from bot.app import TelegramApplication
-from storage.invites import create_invite
+from handlers.payloads import AgreeAndJoin
+from storage.invites import create_invite, normalize_code
 from storage.models import ChannelIdentity, RoleAssignment, utcnow
 from tests import factories as f
 from tests.fakes import FakeTelegram
@@ -20,7 +21,7 @@ from tests.telegram.conftest import USER, deliver
 
 OFFICIAL = 4301
 PUBLIC = ["start", "help", "language", "cancel"]
-DIRECTOR = ["report", "my", "find", "item", "help", "language", "cancel"]
+DIRECTOR = ["report", "my", "find", "item", "privacy", "help", "language", "cancel"]
 HANDLER = [
     "inbox",
     "find",
@@ -52,6 +53,8 @@ async def join_as_director(
     )
     await session.commit()
     await deliver(application, fake.push_command(USER, "start", issued.code))
+    agree = AgreeAndJoin(normalize_code(issued.code)).encode()
+    await deliver(application, fake.push_callback(USER, agree))
 
 
 async def test_the_public_menu_is_the_default_in_every_language(
@@ -115,7 +118,7 @@ async def test_an_official_gets_the_handling_commands_and_no_report(
     await deliver(application, fake_telegram.push_command(OFFICIAL, "help"))
 
     names = [name for name, _ in await chat_menu(application, OFFICIAL)]
-    assert names == [*HANDLER, "help", "language", "cancel"]
+    assert names == [*HANDLER, "privacy", "help", "language", "cancel"]
     (help_text,) = fake_telegram.sent_texts(OFFICIAL)
     assert "/summary [kỳ] [đơn vị] — Tình hình chung" in help_text
     assert "/report" not in help_text

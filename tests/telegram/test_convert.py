@@ -75,6 +75,16 @@ async def test_a_command_naming_this_bot_loses_the_bot_name(
     assert (received[0].command, received[0].text) == ("help", "")
 
 
+async def test_a_command_entity_over_text_that_is_no_command_leaves_it_a_text(
+    application: TelegramApplication, fake_telegram: FakeTelegram, received: list[Incoming]
+) -> None:
+    """A forged ``bot_command`` entity over "@0" (found by the fuzz) is read as the text."""
+    entity = {"type": "bot_command", "offset": 0, "length": 2}
+    await deliver(application, fake_telegram.push_message(USER, "@0", entities=[entity]))
+
+    assert (received[0].kind, received[0].text) == (IncomingKind.TEXT, "@0")
+
+
 async def test_a_command_for_another_bot_in_a_group_is_ignored(
     application: TelegramApplication, fake_telegram: FakeTelegram, received: list[Incoming]
 ) -> None:

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from storage.db import Database
+from storage.invites import normalize_code
 from tests.fakes import Call, FakeTelegram
 from tests.support.buttons import press
 from tests.support.ports import free_port
@@ -61,7 +62,8 @@ async def prepared(empty_db: Database, tmp_path: Path) -> Path:
 async def test_a_director_reports_through_a_crash_of_the_bot(
     fake_telegram: FakeTelegram, prepared: Path
 ) -> None:
-    """/start CODE → /report → kind → topic, kill -9, restart, then text → Done → Send works."""
+    """/start CODE → agree → /report → kind → topic, kill -9, restart, then text → Done →
+    Send works."""
     env = environment(prepared, fake_telegram)
     await coopbot(prepared, env, "db", "upgrade")
     await coopbot(prepared, env, "demo-data", "load")
@@ -76,6 +78,8 @@ async def test_a_director_reports_through_a_crash_of_the_bot(
         await bot.start()
         mark = len(fake_telegram.calls())
         fake_telegram.push_command(DIRECTOR, "start", code)
+        await wait_for_call(fake_telegram, bot, message_to(DIRECTOR, button="pv:ok:"), mark)
+        press(fake_telegram, DIRECTOR, f"pv:ok:{normalize_code(code)}")
         await wait_for_call(fake_telegram, bot, message_to(DIRECTOR, text="Chào mừng"), mark)
         menus = fake_telegram.calls("setMyCommands")
         assert {c.params.get("language_code") for c in menus} == {None, "vi", "en"}

@@ -25,6 +25,7 @@ from handlers.router import Router
 from storage.db import Database
 from storage.invites import create_invite
 from storage.models import utcnow
+from storage.secret_box import SecretBox
 from tests import factories as f
 from tests.conftest import database_url
 from tests.fakes import zalo_events as events
@@ -32,6 +33,9 @@ from tests.fakes.zalo_api import FakeZalo
 
 USER = "8412345678901234567"
 WEBHOOK = "/zalo/webhook"
+# A fixed Fernet key for tests (COOPBOT_SECRET_KEY): Zalo's stored tokens are sealed with it.
+SECRET_KEY = "e7515OCGCqRrlbppLuXrnqLnuBpqRIPzY_mAo3EHmx4="
+BOX = SecretBox([SECRET_KEY])
 
 Post = Callable[..., Awaitable[httpx.Response]]
 
@@ -46,6 +50,7 @@ def zalo_settings(tmp_path: Path, fake: FakeZalo | None = None, **extra: Any) ->
         "zalo_oa_secret": events.OA_SECRET,
         "zalo_access_token": "access-0",
         "zalo_refresh_token": "refresh-0",
+        "secret_key": SECRET_KEY,
         "files_dir": tmp_path / "files",
     }
     if fake is not None:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from bot.app import TelegramApplication, build_application, services, stop_background_services
 from bot.cli import app as cli_app
+from bot.cli.run_commands import _check_channels
 from bot.webhook import build_webhook_app
 from storage.db import Database
 from storage.feedback import change_status
@@ -26,7 +27,7 @@ from tests.fakes.zalo_api import FakeZalo
 from tests.support.ports import free_port
 from tests.support.processes import WAIT, BotProcess, coopbot, environment
 from tests.telegram.conftest import TOKEN, telegram_settings
-from tests.zalo.conftest import USER, zalo_settings
+from tests.zalo.conftest import SECRET_KEY, USER, zalo_settings
 
 ZALO_ENVIRONMENT = {
     "ZALO_APP_ID": events.APP_ID,
@@ -34,6 +35,7 @@ ZALO_ENVIRONMENT = {
     "ZALO_OA_SECRET": events.OA_SECRET,
     "ZALO_ACCESS_TOKEN": "access-0",
     "ZALO_REFRESH_TOKEN": "refresh-0",
+    "COOPBOT_SECRET_KEY": SECRET_KEY,
 }
 
 
@@ -69,6 +71,28 @@ def test_half_configured_zalo_names_what_is_missing(run_cli) -> None:
     assert "Traceback" not in result.output
 
 
+def test_zalo_without_the_secret_key_says_the_tokens_need_it(run_cli) -> None:
+    """Zalo's stored tokens are sealed: without COOPBOT_SECRET_KEY the bot does not start."""
+    environment = {k: v for k, v in ZALO_ENVIRONMENT.items() if k != "COOPBOT_SECRET_KEY"}
+
+    result = run_cli("--webhook", env=environment)
+
+    assert result.exit_code == 2
+    assert "COOPBOT_SECRET_KEY is not set: Zalo's tokens are stored encrypted" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_telegram_alone_needs_no_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Telegram-only deployment passes the channel checks without COOPBOT_SECRET_KEY."""
+    monkeypatch.delenv("COOPBOT_SECRET_KEY", raising=False)
+    settings = telegram_settings(tmp_path)
+    assert settings.secret_key is None
+
+    _check_channels(settings, webhook=False)  # exits (SystemExit) on a problem
+
+
 @pytest.fixture
 async def both(
     fake_telegram: FakeTelegram, fake_zalo: FakeZalo, db: Database, tmp_path: Path
@@ -94,6 +118,7 @@ ZALO_FIELDS = (
     "zalo_refresh_token",
     "zalo_api_base_url",
     "zalo_oauth_base_url",
+    "secret_key",
 )
 
 

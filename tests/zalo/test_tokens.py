@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import PermanentFailure
@@ -18,17 +19,20 @@ from bot.channels.zalo.tokens import ZaloTokens
 from handlers.types import Reply
 from storage.credentials import Tokens, load_tokens, replace_tokens
 from storage.db import Database
+from storage.models import ChannelCredential
+from storage.secret_box import SecretBox, WrongSecretKey
 from tests.conftest import database_url
 from tests.fakes.zalo_api import MESSAGE_PATH, TOKEN_PATH, FakeZalo
-from tests.zalo.conftest import USER
+from tests.zalo.conftest import BOX, USER
 
 HELLO = [Reply(text="Xin chào")]
+OTHER_KEY = "RvGIvAMeokE_roRdyvIKOrtBkofz8KW2xvQueiS_5_k="
 
 
 async def stored(db: Database) -> Tokens | None:
     """Return the Zalo tokens in the database."""
     async with db.session() as session:
-        return await load_tokens(session, "zalo")
+        return await load_tokens(session, "zalo", BOX)
 
 
 async def test_an_expired_access_token_is_refreshed_once_and_both_new_tokens_are_stored(
@@ -80,11 +84,11 @@ async def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
     """Two workers with their own engines both find the token stale; only one calls Zalo."""
     fake_zalo.refresh_delay = 0.3
     async with db.transaction() as session:
-        await replace_tokens(session, "zalo", Tokens("access-0", "refresh-0"))
+        await replace_tokens(session, "zalo", Tokens("access-0", "refresh-0"), BOX)
     workers = [Database(database_url(tmp_path)) for _ in range(2)]
     async with httpx.AsyncClient() as http:
         oauth = ZaloOAuth(http, base_url=fake_zalo.url, app_id="4242", app_secret="app-secret-42")
-        tokens = [ZaloTokens(worker, oauth.refresh) for worker in workers]
+        tokens = [ZaloTokens(worker, oauth.refresh, BOX) for worker in workers]
         assert [await t.current() for t in tokens] == ["access-0", "access-0"]
         fake_zalo.expire_access_token()
         try:
@@ -115,7 +119,7 @@ async def test_a_refused_refresh_token_fails_the_send_and_keeps_the_stored_token
     zalo: ZaloService, fake_zalo: FakeZalo, db: Database, session: AsyncSession
 ) -> None:
     """When Zalo refuses the stored refresh token the send fails clearly and nothing changes."""
-    await replace_tokens(session, "zalo", Tokens("access-0", "refresh-stolen"))
+    await replace_tokens(session, "zalo", Tokens("access-0", "refresh-stolen"), BOX)
     await session.commit()
     fake_zalo.expire_access_token()
 
@@ -129,7 +133,7 @@ async def test_stored_tokens_win_over_the_configured_ones_after_a_restart(
     zalo: ZaloService, fake_zalo: FakeZalo, session: AsyncSession
 ) -> None:
     """A restarted bot keeps the rotated pair: the configured refresh token is already spent."""
-    await replace_tokens(session, "zalo", Tokens("access-7", "refresh-7"))
+    await replace_tokens(session, "zalo", Tokens("access-7", "refresh-7"), BOX)
     await session.commit()
     fake_zalo.expire_access_token()  # only a fresh token would do now
 
@@ -145,9 +149,74 @@ async def test_a_token_past_its_stored_expiry_is_refreshed_before_sending(
 ) -> None:
     """With a known expiry the bot refreshes first instead of collecting a -216."""
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-    await replace_tokens(session, "zalo", Tokens("access-0", "refresh-0", past))
+    await replace_tokens(session, "zalo", Tokens("access-0", "refresh-0", past), BOX)
     await session.commit()
 
     await zalo.sender.send(USER, HELLO)
 
     assert [(c.path, c.error) for c in fake_zalo.calls()] == [(TOKEN_PATH, 0), (MESSAGE_PATH, 0)]
+
+
+async def raw_columns(db: Database) -> tuple[str, str]:
+    """Return the stored access and refresh token columns exactly as the database holds them."""
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(ChannelCredential.access_token, ChannelCredential.refresh_token)
+            )
+        ).one()
+    return row[0], row[1]
+
+
+async def test_the_bot_stores_both_pairs_sealed_and_the_database_alone_reveals_neither(
+    zalo: ZaloService, fake_zalo: FakeZalo, db: Database
+) -> None:
+    """The seeded pair and the rotated one are stored sealed; without the key they stay shut."""
+    await zalo.sender.send(USER, HELLO)
+    seeded = await raw_columns(db)
+    fake_zalo.expire_access_token()
+    await zalo.sender.send(USER, HELLO)
+    rotated = await raw_columns(db)
+
+    for column in (*seeded, *rotated):
+        assert column.startswith("fernet:")
+        assert "access-" not in column
+        assert "refresh-" not in column
+    async with db.session() as session:
+        with pytest.raises(WrongSecretKey):
+            await load_tokens(session, "zalo", SecretBox([OTHER_KEY]))
+
+
+async def test_plain_tokens_of_before_are_used_and_the_next_refresh_stores_them_sealed(
+    zalo: ZaloService, fake_zalo: FakeZalo, db: Database, session: AsyncSession
+) -> None:
+    """A pair stored before sealing existed still sends; its rotation is stored sealed."""
+    session.add(
+        ChannelCredential(channel="zalo", access_token="access-0", refresh_token="refresh-0")
+    )
+    await session.commit()
+
+    await zalo.sender.send(USER, HELLO)
+    assert await raw_columns(db) == ("access-0", "refresh-0")
+    fake_zalo.expire_access_token()
+    await zalo.sender.send(USER, HELLO)
+
+    access, refresh = await raw_columns(db)
+    assert access.startswith("fernet:")
+    assert refresh.startswith("fernet:")
+    tokens = await stored(db)
+    assert tokens is not None
+    assert (tokens.access_token, tokens.refresh_token) == ("access-1", "refresh-1")
+
+
+async def test_tokens_sealed_with_another_key_fail_the_send_with_a_clear_reason(
+    zalo: ZaloService, fake_zalo: FakeZalo, session: AsyncSession
+) -> None:
+    """A wrong COOPBOT_SECRET_KEY is a permanent failure naming it; Zalo is never called."""
+    await replace_tokens(session, "zalo", Tokens("access-0", "refresh-0"), SecretBox([OTHER_KEY]))
+    await session.commit()
+
+    with pytest.raises(PermanentFailure, match="sealed with another key than COOPBOT_SECRET_KEY"):
+        await zalo.sender.send(USER, HELLO)
+
+    assert fake_zalo.calls() == []

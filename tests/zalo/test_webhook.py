@@ -95,8 +95,10 @@ async def test_a_stranger_joins_by_sending_the_invite_code_as_text(
     typed = code.lower().replace("-", " ")
 
     await webhook(events.text(USER, typed))
+    await webhook(events.text(USER, "dong y"))  # the notice on personal data, agreed
 
-    (greeting,) = fake_zalo.messages(USER)
+    (notice, greeting) = fake_zalo.messages(USER)
+    assert "Dữ liệu cá nhân" in notice["text"]
     assert "Chào mừng" in greeting["text"]
     assert ("📝 Gửi phản ánh", "menu:report") in buttons(greeting)
     identity = (await demo_session.execute(select(ChannelIdentity))).scalar_one()
@@ -111,6 +113,7 @@ async def test_follow_greets_and_unfollow_marks_the_account_unreachable(
     await webhook(events.event("follow", USER))
     assert "/start" in fake_zalo.messages(USER)[0]["text"]
     await webhook(events.text(USER, await director_code(demo_session)))
+    await webhook(events.text(USER, "dong y"))
 
     await webhook(events.event("unfollow", USER))
 
@@ -141,12 +144,13 @@ async def test_one_persons_quick_messages_are_handled_in_the_order_they_arrived(
         return await original(incoming)
 
     monkeypatch.setattr(router, "handle", slow_for_the_code)
-    for content in (code, "/report", "rp:kind:difficulty"):
+    for content in (code, "dong y", "/report", "rp:kind:difficulty"):
         body, headers = events.signed(events.text(USER, content))
         assert (await http.post("/zalo/webhook", content=body, headers=headers)).status_code == 200
     await zalo.channel.drain()
 
-    greeting, kinds, topics = fake_zalo.messages(USER)
+    notice, greeting, kinds, topics = fake_zalo.messages(USER)
+    assert "Dữ liệu cá nhân" in notice["text"]
     assert "Chào mừng" in greeting["text"]
     assert any(payload.startswith("rp:kind:") for _, payload in buttons(kinds))
     assert any(payload.startswith("rp:cat:") for _, payload in buttons(topics))
@@ -157,6 +161,7 @@ async def test_fourteen_topics_show_three_buttons_and_more_then_the_next_pages(
 ) -> None:
     """Zalo's four-button limit: three topics and "More…", whose taps page through the rest."""
     await webhook(events.text(USER, await director_code(demo_session)))
+    await webhook(events.text(USER, "dong y"))
     await webhook(events.text(USER, "/report"))
     await webhook(events.text(USER, "rp:kind:difficulty"))
 
@@ -183,6 +188,7 @@ async def test_a_long_preview_is_split_at_2000_characters_with_buttons_under_the
 ) -> None:
     """A 3000-character report is previewed in two messages; the Send button is under the last."""
     await webhook(events.text(USER, await director_code(demo_session)))
+    await webhook(events.text(USER, "dong y"))
     for step in ("/report", "rp:kind:proposal", "rp:cat:land"):
         await webhook(events.text(USER, step))
     long_text = " ".join(["Đề nghị hỗ trợ thủ tục thuê đất cho hợp tác xã."] * 64)
@@ -204,6 +210,7 @@ async def test_a_photo_sent_during_a_report_is_kept_by_its_url(
     """user_send_image becomes an attachment whose reference is the picture's URL."""
     url = "https://photo-stal-1.zdn.vn/2026/11/26/ruong-lua.jpg"
     await webhook(events.text(USER, await director_code(demo_session)))
+    await webhook(events.text(USER, "dong y"))
     steps = ["/report", "rp:kind:difficulty", "rp:cat:credit"]
     for step in [*steps, "Thiếu vốn lưu động để mua phân bón cho vụ Hè Thu."]:
         await webhook(events.text(USER, step))

@@ -21,14 +21,12 @@ from bot.channels.base import RetryLater
 from bot.channels.web.input import typed_fields
 from bot.channels.web.strings import persona_label
 from bot.clock import DemoClock
-from bot.demo import DemoPaths, prepare_demo
+from bot.demo import DemoPaths, demo_handler_config, prepare_demo
 from bot.files import FileStore
 from bot.outbox import OutboxWorker
-from bot.render import DefaultRenderers
 from bot.settings import Settings
 from handlers.i18n import Translator, choose_locale, get_translator
 from handlers.router import Router
-from handlers.turn import HandlerConfig
 from handlers.types import Button, Incoming, IncomingKind, Reply, StoredFile
 from storage.db import Database
 from storage.demo_personas import DemoPersona, persona_locale
@@ -212,12 +210,7 @@ async def run_shell(
         await prepare_demo(
             database, CHANNEL, clock, locale=settings.default_locale, personas=(persona,)
         )
-        config = HandlerConfig(
-            default_locale=settings.default_locale,
-            timezone=settings.timezone,
-            renderers=DefaultRenderers(),
-        )
-        router = Router(database, config, clock=clock.now)
+        router = Router(database, demo_handler_config(settings), clock=clock.now)
         files = FileStore(paths.files_dir)
         chat = ConsoleChat(database, router, persona, files, out, settings.default_locale)
         worker = OutboxWorker(

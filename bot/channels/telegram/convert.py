@@ -115,7 +115,9 @@ def _command(message: Message, bot_username: str | None) -> tuple[str | None, st
     if entity is None:
         return None
     written = message.parse_entity(entity)
-    name, _, addressee = written.removeprefix("/").partition("@")
+    if not written.startswith("/") or len(written) < 2:
+        return None  # a forged entity over other text: the text is read as written
+    name, _, addressee = written[1:].partition("@")
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return None, ""
     return name.lower(), text[len(written) :].strip()

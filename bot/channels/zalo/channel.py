@@ -239,7 +239,8 @@ def build_zalo(
     Files people send are kept in ``store`` (by default the one of ``COOPBOT_FILES_DIR``).
 
     Raises:
-        SettingsError: when a required Zalo setting is missing.
+        SettingsError: when a required Zalo setting is missing, ``COOPBOT_SECRET_KEY`` among
+        them (the stored tokens are sealed with it).
     """
     missing = settings.zalo_missing()
     if missing or settings.zalo_app_id is None:
@@ -248,6 +249,7 @@ def build_zalo(
     oa_secret = settings.zalo_oa_secret
     if app_secret is None or oa_secret is None:  # pragma: no cover - zalo_missing says so
         raise SettingsError("Zalo needs ZALO_APP_SECRET and ZALO_OA_SECRET")
+    box = settings.secret_box()  # before the HTTP client, which a refusal would leave open
     http = httpx.AsyncClient()
     oauth = ZaloOAuth(
         http,
@@ -261,7 +263,7 @@ def build_zalo(
             settings.zalo_access_token.get_secret_value(),
             settings.zalo_refresh_token.get_secret_value(),
         )
-    tokens = ZaloTokens(database, oauth.refresh, seed=seed)
+    tokens = ZaloTokens(database, oauth.refresh, box, seed=seed)
     client = ZaloClient(http, base_url=settings.zalo_api_base_url, tokens=tokens)
     store = store or FileStore(settings.files_dir)
     messenger = ZaloMessenger(

@@ -6,13 +6,16 @@ workers) would leave one of them with a dead pair, and a crash between receiving
 and storing it would lose the channel. So:
 
 - both tokens are stored together in the ``channel_credential`` row (seeded once from
-  ``ZALO_ACCESS_TOKEN``/``ZALO_REFRESH_TOKEN``);
+  ``ZALO_ACCESS_TOKEN``/``ZALO_REFRESH_TOKEN``), sealed with ``COOPBOT_SECRET_KEY``'s box;
 - within a process, an ``asyncio.Lock`` lets one task refresh while the others wait and then
   use its result;
-- across processes, the refreshing transaction first claims the row while it still holds the
-  stale access token (``storage.credentials.claim_refresh``), makes the refresh call, and saves
-  the new pair with ``UPDATE … WHERE refresh_token = <spent one>``; a second process waiting on
-  the claim finds the row changed and uses the new access token instead.
+- across processes, the refreshing transaction first claims (locks) the row and checks it
+  still holds the stale access token (``storage.credentials.claim_refresh``), makes the refresh
+  call, and saves the new pair in place of the spent one; a second process waiting on the
+  claim finds the row changed and uses the new access token instead.
+
+A key that does not open the stored tokens fails every send with a ``PermanentFailure`` that
+says so (the outbox shows it), rather than an exception of another kind.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from bot.channels.base import PermanentFailure
 from storage.credentials import Tokens, claim_refresh, load_tokens, save_rotated, seed_tokens
 from storage.db import Database
 from storage.models import utcnow
+from storage.secret_box import SecretBox, WrongSecretKey
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +47,14 @@ class ZaloTokens:
         self,
         database: Database,
         refresher: Refresher,
+        box: SecretBox,
         *,
         seed: Tokens | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.database = database
         self.refresher = refresher
+        self.box = box
         self.seed = seed
         self.clock = clock
         self._lock = asyncio.Lock()
@@ -58,7 +64,8 @@ class ZaloTokens:
         """Return the access token to use, refreshing it first when it is about to expire.
 
         Raises:
-            PermanentFailure: no tokens are stored and none are configured.
+            PermanentFailure: no tokens are stored and none are configured, or
+            ``COOPBOT_SECRET_KEY`` does not open them.
         """
         cached = self._cached or await self._load()
         if cached.expires_at is not None and self.clock() >= cached.expires_at - EARLY_REFRESH:
@@ -69,20 +76,28 @@ class ZaloTokens:
         """Return an access token newer than ``stale``, refreshing only if nobody else has.
 
         Raises:
-            PermanentFailure: Zalo refused the refresh token; TransientFailure, RetryLater:
-            Zalo could not be asked (the stored tokens are then unchanged).
+            PermanentFailure: Zalo refused the refresh token, or ``COOPBOT_SECRET_KEY`` does
+            not open the stored tokens; TransientFailure, RetryLater: Zalo could not be asked
+            (the stored tokens are then unchanged).
         """
+        try:
+            return await self._refresh(stale)
+        except WrongSecretKey as error:
+            raise PermanentFailure(f"Zalo: {error}") from None
+
+    async def _refresh(self, stale: str) -> str:
         async with self._lock:
             if self._cached is not None and self._cached.access_token != stale:
                 return self._cached.access_token  # another task refreshed while we waited
             now = self.clock()
             async with self.database.transaction() as session:
-                claimed = await claim_refresh(session, CHANNEL, stale, now=now)
+                claimed = await claim_refresh(session, CHANNEL, stale, self.box, now=now)
                 if claimed is not None:
                     fresh = await self.refresher(claimed.refresh_token)
                     if not await save_rotated(
                         session,
                         CHANNEL,
+                        self.box,
                         spent_refresh_token=claimed.refresh_token,
                         tokens=fresh,
                         now=now,
@@ -92,7 +107,7 @@ class ZaloTokens:
                         "Zalo tokens refreshed; the access token expires at %s", fresh.expires_at
                     )
                 else:
-                    stored = await load_tokens(session, CHANNEL)
+                    stored = await load_tokens(session, CHANNEL, self.box)
                     if stored is None:
                         raise PermanentFailure(_NO_TOKENS)
                     logger.info("Zalo tokens were already refreshed elsewhere")
@@ -104,10 +119,13 @@ class ZaloTokens:
         """Read the stored tokens, storing the configured ones first when there are none."""
         async with self.database.transaction() as session:
             if self.seed is not None and await seed_tokens(
-                session, CHANNEL, self.seed, now=self.clock()
+                session, CHANNEL, self.seed, self.box, now=self.clock()
             ):
                 logger.info("Zalo tokens stored from ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN")
-            stored = await load_tokens(session, CHANNEL)
+            try:
+                stored = await load_tokens(session, CHANNEL, self.box)
+            except WrongSecretKey as error:
+                raise PermanentFailure(f"Zalo: {error}") from None
         if stored is None:
             raise PermanentFailure(_NO_TOKENS)
         self._cached = stored
