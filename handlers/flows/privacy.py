@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from storage.privacy_requests import finish_request, record_request
-
 from handlers.commands import is_command
 from handlers.i18n import format_datetime
 from handlers.menus import main_menu
@@ -36,6 +34,7 @@ from storage.errors import N_
 from storage.invites import normalize_code
 from storage.models import ConsentDecision, PrivacyRequestKind, PrivacyRequestState
 from storage.personal_data import erase_person, personal_copy
+from storage.privacy_requests import finish_request, record_request
 
 FLOW = "privacy"
 MAX_CORRECTION = 1000
