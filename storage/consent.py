@@ -65,21 +65,3 @@ async def forget_undecided_account(session: AsyncSession, identity: ChannelIdent
     await session.execute(delete(DialogState).where(col(DialogState.identity_id) == identity.id))
     await session.delete(identity)
     await session.flush()
-
-
-async def open_account(
-    session: AsyncSession, channel: str, external_id: str, *, now: dt.datetime
-) -> ChannelIdentity:
-    """Return the account (channel, external id), created without a person if new: the notice's
-    buttons are remembered on it, so their labels can be typed."""
-    identity = await session.scalar(
-        select(ChannelIdentity).where(
-            col(ChannelIdentity.channel) == channel,
-            col(ChannelIdentity.external_id) == external_id,
-        )
-    )
-    if identity is None:
-        identity = ChannelIdentity(channel=channel, external_id=external_id, last_seen_at=now)
-        session.add(identity)
-        await session.flush()
-    return identity

@@ -28,8 +28,8 @@ from handlers.payloads import (
 from handlers.privacy_notice import QUESTION, notice_text
 from handlers.turn import Turn
 from handlers.types import Button, FileOut, Reply
-from storage.consent import forget_undecided_account, has_agreed, open_account, record_choice
-from storage.dialogs import clear_dialog, save_dialog
+from storage.consent import forget_undecided_account, has_agreed, record_choice
+from storage.dialogs import clear_dialog, ensure_identity, save_dialog
 from storage.errors import N_
 from storage.invites import normalize_code
 from storage.models import ConsentDecision, PrivacyRequestKind, PrivacyRequestState
@@ -58,7 +58,7 @@ def choice_buttons(turn: Turn, agree: str) -> list[Button]:
 async def offer_notice(turn: Turn, code: str) -> None:
     """Show the notice to someone about to redeem ``code`` (already checked)."""
     if turn.identity is None:
-        turn.identity = await open_account(
+        turn.identity = await ensure_identity(
             turn.session, turn.incoming.channel, turn.incoming.external_id, now=turn.now
         )
     turn.say(

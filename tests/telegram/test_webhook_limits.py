@@ -82,6 +82,9 @@ async def test_an_update_of_the_limits_size_is_still_read(client: httpx.AsyncCli
 @pytest.mark.parametrize(
     "body",
     [
+        b"not json",
+        b"[1, 2]",
+        b'{"message": {}}',
         b"\xff\xfe not utf-8",
         b"[" * 50_000,  # deeper than the JSON parser's recursion
         b"1" * 5000,  # more digits than Python turns into an int
