@@ -274,6 +274,10 @@ async def test_random_updates_never_break_the_bot_and_every_private_message_is_a
     loop = asyncio.get_running_loop()
 
     async def run(conversation: list[dict[str, Any]]) -> None:
+        # Each example starts clean, so a failure is pinned on the example that caused it
+        # and replays the same way.
+        errors.clear()
+        outcomes.clear()
         for step in conversation:
             raw = build_update(fake_telegram, step)
             mark = len(fake_telegram.calls())

@@ -85,6 +85,16 @@ async def test_a_command_entity_over_text_that_is_no_command_leaves_it_a_text(
     assert (received[0].kind, received[0].text) == (IncomingKind.TEXT, "@0")
 
 
+async def test_a_command_entity_ending_inside_a_character_leaves_it_a_text(
+    application: TelegramApplication, fake_telegram: FakeTelegram, received: list[Incoming]
+) -> None:
+    """An entity whose end splits an emoji's UTF-16 pair (found by the fuzz) is no command."""
+    entity = {"type": "bot_command", "offset": 0, "length": 2}
+    await deliver(application, fake_telegram.push_message(USER, "/😀 x", entities=[entity]))
+
+    assert (received[0].kind, received[0].text) == (IncomingKind.TEXT, "/😀 x")
+
+
 async def test_a_command_for_another_bot_in_a_group_is_ignored(
     application: TelegramApplication, fake_telegram: FakeTelegram, received: list[Incoming]
 ) -> None:

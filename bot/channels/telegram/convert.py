@@ -114,7 +114,10 @@ def _command(message: Message, bot_username: str | None) -> tuple[str | None, st
     )
     if entity is None:
         return None
-    written = message.parse_entity(entity)
+    try:
+        written = message.parse_entity(entity)
+    except UnicodeDecodeError:
+        return None  # a forged entity ending inside a character: the text is read as written
     if not written.startswith("/") or len(written) < 2:
         return None  # a forged entity over other text: the text is read as written
     name, _, addressee = written[1:].partition("@")
