@@ -3,8 +3,10 @@
 Long-lived (started with the bot, stopped with it). Any number of workers may run against the
 same database: rows are claimed, never shared. Failures back off exponentially with jitter up
 to a limit; ``RetryLater`` waits as the platform says; a recipient who blocked the bot is
-marked unreachable instead of being retried forever; a message the platform's rules refuse
-for now (Zalo's 48-hour window) is marked failed with the reason, and the admins are told.
+marked unreachable instead of being retried forever; a message a channel cannot carry to the
+person now (Zalo's reply window closed and no template could go) is ended there and planned
+on the person's next channel (``storage.delivery_plan``); only when none is left are the
+admins told, once per person and quarter.
 
 A message is claimed right before it is sent, one at a time, and its outcome is recorded only
 while the row is still in that attempt (storage/outbox.py). So a worker killed mid-way leaves
@@ -29,9 +31,11 @@ from bot.channels.base import (
     ChannelSender,
     DeliveryError,
     MessagingWindowClosed,
+    NoWayHere,
     PermanentFailure,
     RecipientUnreachable,
     RetryLater,
+    Unasked,
 )
 from bot.metrics import Metrics
 from handlers.i18n import choose_locale, get_translator
@@ -40,6 +44,7 @@ from handlers.notices.context import Notice
 from handlers.typed_choice import merged, shown_buttons
 from handlers.types import Reply
 from storage.db import Database
+from storage.delivery_plan import Cause, reroute
 from storage.dialogs import find_identity, remember_shown_buttons, shown_buttons_of
 from storage.errors import Busy, Unavailable
 from storage.models import OutboxMessage, Person, utcnow
@@ -48,7 +53,6 @@ from storage.outbox import (
     INTERRUPTED,
     claim_due,
     mark_failed,
-    mark_refused,
     mark_retry,
     mark_sent,
     mark_unreachable,
@@ -167,7 +171,10 @@ class OutboxWorker:
         try:
             if replies:
                 await self._pace(message.channel, message.recipient)
-                await sender.send(message.recipient, replies)
+                unasked = Unasked(
+                    message.dedupe_key, message.person_id, read_payload(message.payload)
+                )
+                await sender.send(message.recipient, replies, unasked)
         except DeliveryError as error:
             await self._undelivered(message, error)
             return
@@ -225,13 +232,17 @@ class OutboxWorker:
             delay = dt.timedelta(seconds=error.seconds)
             await self._retry(message, delay, reason, max_attempts=self.policy.max_attempts + 1)
         elif isinstance(error, MessagingWindowClosed):
-            logger.warning("outbox message %s not allowed now: %s", message.id, error)
+            # Not the person but this way to them: the next channel of theirs gets it.
+            logger.warning(
+                "outbox message %s cannot go on %s: %s", message.id, message.channel, error
+            )
             self._failed(message, "refused")
             now = self.clock()
+            causes = error.causes if isinstance(error, NoWayHere) else [Cause.REFUSED]
             await self._settle(
                 message,
-                lambda session, id_, attempt: mark_refused(
-                    session, id_, reason, now=now, attempt=attempt
+                lambda session, id_, attempt: reroute(
+                    session, id_, reason, causes, now=now, attempt=attempt
                 ),
             )
         elif isinstance(error, PermanentFailure):

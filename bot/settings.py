@@ -229,6 +229,24 @@ class Settings(BaseSettings):
     zalo_oauth_base_url: str = Field(
         default="https://oauth.zaloapp.com", validation_alias=AliasChoices("ZALO_OAUTH_BASE_URL")
     )
+    zalo_template_api_base_url: str = Field(
+        default="https://business.openapi.zalo.me",
+        validation_alias=AliasChoices("ZALO_TEMPLATE_API_BASE_URL"),
+        description="Zalo's template message (ZNS) API; tests point it at a fake.",
+    )
+    # Zalo's help centre: 8 free replies within 48 hours after the person last wrote
+    # (docs/zalo.md names the source); a change of Zalo's rules is a change of settings.
+    zalo_reply_window_hours: float = Field(
+        default=48.0, gt=0, le=24 * 30, validation_alias=AliasChoices("ZALO_REPLY_WINDOW_HOURS")
+    )
+    zalo_free_replies: int = Field(
+        default=8, ge=0, le=1000, validation_alias=AliasChoices("ZALO_FREE_REPLIES")
+    )
+    zalo_share_image_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ZALO_SHARE_IMAGE_URL"),
+        description="An image (https) shown on Zalo's form for sharing one's phone number.",
+    )
     # Needed only where Zalo's tokens are read or written: Telegram alone and the demo run
     # without it (see secret_box()).
     secret_key: SecretStr | None = Field(

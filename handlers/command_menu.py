@@ -78,6 +78,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", N_("Invite people to the bot"), serves=_handlers),
     Command("people", N_("Who is registered; revoke access"), serves=_handlers),
     Command("digest", N_("The weekly summary"), usage=N_("on|off"), serves=_handlers),
+    Command("phone", N_("Your phone number, for messages on Zalo"), serves=_admitted),
     Command(
         "privacy",
         N_("Your personal data: the notice, a copy, correction, erasure"),

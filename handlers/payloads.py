@@ -6,8 +6,8 @@ payload is written and read in one place. Prefixes: ``menu`` main menu, ``lang``
 ``rp`` report, ``my`` a director's items, ``ib`` the handlers' inbox, ``mt`` meeting log and
 reminders, ``dg`` digest, ``sm`` summary, ``ch`` charts, ``ex`` Excel, ``iv`` invites,
 ``pp`` people, ``fd`` search results, ``al`` alert settings, ``md`` photos or files sent
-outside a conversation, ``pv`` the notice on personal data and /privacy, ``more`` the rest
-of a long list of buttons (Zalo).
+outside a conversation, ``pv`` the notice on personal data and /privacy, ``ph`` one's phone
+number, ``more`` the rest of a long list of buttons (Zalo).
 """
 
 from __future__ import annotations
@@ -538,3 +538,36 @@ class ConfirmErasure(Payload):
     """Yes: end my account and erase my data (having withdrawn consent, or asked for it)."""
 
     reason: EndingReason
+
+
+# --- one's phone number (ph) ------------------------------------------------------------
+
+
+@payload("ph", "new")
+class ChangePhone(Payload):
+    """Give a number, or another one (the next text is the number)."""
+
+
+@payload("ph", "del")
+class RemovePhone(Payload):
+    """Ask to confirm forgetting the number kept."""
+
+
+@payload("ph", "yes")
+class ConfirmPhone(Payload):
+    """Yes, the number just typed is right: keep it."""
+
+
+@payload("ph", "no")
+class RetypePhone(Payload):
+    """No, the number just typed is wrong: type it again."""
+
+
+@payload("ph", "rm")
+class ConfirmRemovePhone(Payload):
+    """Yes, forget the number kept."""
+
+
+@payload("ph", "keep")
+class KeepPhone(Payload):
+    """Change nothing."""

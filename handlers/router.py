@@ -37,6 +37,7 @@ from handlers.flows import (
     my_items,
     onboarding,
     people,
+    phone,
     privacy,
     reminder_actions,
     report,
@@ -55,6 +56,7 @@ from storage.failure_alerts import alert_admins_of_failure
 from storage.models import utcnow
 from storage.people import preferred_locale
 from storage.processed_updates import mark_processed
+from storage.reply_window import note_seen
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ ROUTES: tuple[Route, ...] = (
     onboarding.stranger,  # everything else from someone not admitted: how to join
     privacy.consent_gate,  # the notice in force, until an admitted person agrees to it
     privacy.route,  # /privacy: a copy of one's data, a correction, withdrawal, erasure
+    phone.route,  # /phone: the number kept for Zalo, changed or removed with confirmation
     report.route,  # /report, its buttons and its steps
     my_items.route,  # /my, its buttons and its steps
     meeting.route,  # /meeting, the reminder's "log the meeting" and the log's steps
@@ -219,6 +222,8 @@ class Router:
             )
             if identity is not None:
                 incoming = as_press(incoming, identity.shown_buttons)
+                if incoming.private:
+                    note_seen(identity, now, incoming.message_ref)
             turn = Turn(
                 incoming=incoming,
                 session=session,

@@ -16,7 +16,7 @@ from handlers.i18n import Translator, format_date, format_datetime
 from handlers.labels import STATUS_NAMES
 from handlers.ports import Renderers
 from handlers.typed_choice import NOT_REMEMBERED
-from handlers.types import Button, Incoming, IncomingKind, Reply
+from handlers.types import Button, Incoming, IncomingKind, Reply, ShareRequest
 from storage.errors import N_, CoopbotError, InvalidTransition
 from storage.models import ChannelIdentity, DialogState, Status
 from storage.scope import Actor
@@ -96,11 +96,13 @@ class Turn:
         *rows: tuple[Button, ...] | list[Button],
         title: str = "",
         navigation: bool = False,
+        share: ShareRequest | None = None,
     ) -> None:
         """Queue a reply with optional rows of buttons.
 
         ``navigation`` marks buttons that only lead elsewhere (the main menu): their labels
         typed later are not taken as choices, so they never hide a step's own buttons.
+        ``share`` adds the platform's own form for sharing one's phone number, where it has one.
         """
         extras = {"buttons": NOT_REMEMBERED} if navigation else {}
         self.replies.append(
@@ -109,6 +111,7 @@ class Turn:
                 buttons=tuple(tuple(row) for row in rows),
                 bold_prefix=title,
                 extras=extras,
+                share_request=share,
             )
         )
 

@@ -21,6 +21,7 @@ class IncomingKind(StrEnum):
     BUTTON = "button"
     MEDIA = "media"
     UNSUPPORTED = "unsupported"
+    SHARED_PHONE = "shared_phone"  # the phone number of the person's own account, in ``text``
 
 
 class MediaKind(StrEnum):
@@ -73,6 +74,8 @@ class Incoming:
         media: attachments.
         private: False in groups and channels, where the bot does not hold conversations.
         edited / forwarded: the message was edited or forwarded.
+        message_ref: the platform's id of the message, where a later message can be
+            addressed as a reply to it (Zalo's reply form); None elsewhere.
     """
 
     channel: str
@@ -91,6 +94,7 @@ class Incoming:
     forwarded: bool = False
     update_id: str | None = None
     received_at: dt.datetime | None = None
+    message_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,19 @@ class FileOut:
 
 
 @dataclass(frozen=True)
+class ShareRequest:
+    """A request that the person share the phone number of their account on the platform.
+
+    Channels whose platform has such a form (Zalo's "request user info") show it after the
+    reply's text, which always asks for the number to be typed as well; the others leave it
+    out. What the person shares comes back as ``IncomingKind.SHARED_PHONE``.
+    """
+
+    title: str
+    subtitle: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to send back. Text is plain: channels escape it for their markup.
 
@@ -125,6 +142,7 @@ class Reply:
     attachment: StoredFile | None = None
     bold_prefix: str = ""
     extras: dict[str, str] = field(default_factory=dict)
+    share_request: ShareRequest | None = None
 
 
 @dataclass(frozen=True)

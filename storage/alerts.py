@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.accounts_preferred import preferred_accounts
 from storage.models import (
     AlertMode,
     ChannelIdentity,
@@ -109,7 +110,7 @@ async def handler_accounts(
         )
         .order_by(col(ChannelIdentity.id))
     )
-    return list({identity.id: identity for identity in rows.scalars()}.values())
+    return preferred_accounts({identity.id: identity for identity in rows.scalars()}.values())
 
 
 async def plan_alerts(
@@ -194,7 +195,7 @@ async def due_alert_digests(
         grants.setdefault(identity.person_id or 0, []).append(Grant.of(assignment))
         accounts[identity.id or 0] = identity
     due = []
-    for identity in accounts.values():
+    for identity in preferred_accounts(accounts.values()):
         person_id = identity.person_id or 0
         actor = Actor(person_id=person_id, grants=tuple(grants[person_id]))
         if await digest_events(session, actor, since, until):

@@ -18,7 +18,7 @@ from storage.models import ChannelIdentity, Consent, ConsentDecision, DialogStat
 
 # The version of the notice's text in force (handlers/privacy_notice.py). Change it whenever
 # the text changes in substance: everyone admitted is shown the notice again and chooses again.
-NOTICE_VERSION = "2026-12"
+NOTICE_VERSION = "2026-12-05"  # 2026-12: before the sources of phone numbers were named
 
 
 async def record_choice(

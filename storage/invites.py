@@ -37,6 +37,7 @@ from storage.models import (
     UnitLevel,
     utcnow,
 )
+from storage.phones import normalize_mobile, phone_on_admission
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
@@ -99,16 +100,20 @@ async def create_invite(
     cooperative_id: int | None = None,
     office_id: int | None = None,
     created_by_person_id: int | None = None,
+    phone: str | None = None,
     ttl: dt.timedelta = DEFAULT_TTL,
     now: dt.datetime | None = None,
 ) -> IssuedInvite:
-    """Create an invite for ``role`` in its scope (an official's may name their office).
+    """Create an invite for ``role`` in its scope (an official's may name their office, and
+    any may carry the invitee's mobile number, given to them on admission).
 
     Raises:
+        InvalidPhone: ``phone`` is not a Vietnamese mobile number; nothing is stored.
         InvalidInput: the role is unknown or its scope is missing or of the wrong kind, or an
             office is given for another role or does not exist.
     """
     now = now or utcnow()
+    normalized_phone = normalize_mobile(phone) if phone is not None else None
     await _check_scope(session, role, unit_id, cooperative_id)
     if office_id is not None:
         if role != Role.OFFICIAL:
@@ -122,6 +127,7 @@ async def create_invite(
         unit_id=unit_id,
         cooperative_id=cooperative_id,
         office_id=office_id,
+        phone=normalized_phone,
         created_by_person_id=created_by_person_id,
         created_at=now,
         expires_at=now + ttl,
@@ -254,6 +260,7 @@ async def redeem_invite(
     )
     session.add(assignment)
     invite.redeemed_by_person_id = person.id
+    await phone_on_admission(session, person, invite, now)
     await session.flush()
     await session.refresh(invite)
     return Redemption(person=person, identity=identity, assignment=assignment, invite=invite)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.accounts_preferred import preferred_accounts
 from storage.models import (
     ChannelIdentity,
     EventKind,
@@ -33,7 +34,7 @@ NOTIFY_KINDS = frozenset(
 async def director_identities(
     session: AsyncSession, cooperative_id: int, now: dt.datetime
 ) -> list[ChannelIdentity]:
-    """Return the reachable accounts of the cooperative's current directors."""
+    """Return the account each current director of the cooperative used last."""
     rows = await session.execute(
         select(ChannelIdentity)
         .join(RoleAssignment, col(RoleAssignment.person_id) == col(ChannelIdentity.person_id))
@@ -46,7 +47,7 @@ async def director_identities(
         .order_by(col(ChannelIdentity.id))
     )
     unique = {identity.id: identity for identity in rows.scalars()}
-    return list(unique.values())
+    return preferred_accounts(unique.values())
 
 
 async def plan_item_event(

@@ -24,14 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.accounts_preferred import preferred_accounts
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
 from storage.outbox_payloads import (
-    ADMIN_NOTICE_KINDS,
     AdminNotice,
-    DeliveryRefused,
     OutboxPayload,
     RecipientUnreachable,
-    kind_of,
     stored_form,
 )
 from storage.people import admin_identities
@@ -224,7 +222,7 @@ async def mark_failed(
     )
 
 
-async def _finish(
+async def finish_attempt(
     session: AsyncSession,
     message_id: int,
     attempt: int | None,
@@ -252,7 +250,7 @@ async def mark_unreachable(
 ) -> None:
     """Stop trying a recipient who blocked the bot, and flag their account for admins."""
     now = now or utcnow()
-    message = await _finish(session, message_id, attempt, OutboxStatus.UNREACHABLE, reason)
+    message = await finish_attempt(session, message_id, attempt, OutboxStatus.UNREACHABLE, reason)
     if message is None:
         return
     await session.execute(
@@ -269,34 +267,6 @@ async def mark_unreachable(
         recipient=message.recipient,
         person_id=message.person_id,
         reason=reason[:200],
-    )
-    await tell_admins(session, notice, now=now)
-
-
-async def mark_refused(
-    session: AsyncSession,
-    message_id: int,
-    reason: str,
-    now: dt.datetime | None = None,
-    *,
-    attempt: int | None = None,
-) -> None:
-    """Give up on a message the platform's rules refuse for now, and tell the admins why.
-
-    Unlike a blocked recipient the account stays reachable: the refusal is about this message
-    (Zalo's 48-hour window and proactive quota), and an admin may retry it later. Notices to
-    admins that are refused themselves are not reported again, so refusals never cascade.
-    """
-    now = now or utcnow()
-    message = await _finish(session, message_id, attempt, OutboxStatus.FAILED, reason)
-    if message is None or kind_of(message.payload) in ADMIN_NOTICE_KINDS:
-        return
-    notice = DeliveryRefused(
-        channel=message.channel,
-        recipient=message.recipient,
-        person_id=message.person_id,
-        reason=reason[:200],
-        message_id=message.id or 0,
     )
     await tell_admins(session, notice, now=now)
 
@@ -324,7 +294,7 @@ async def plan_for_admins(
     """Plan ``payload`` to every reachable admin account but ``leave_out`` (channel, id), once
     per ``about`` (the dedupe key's subject); return how many were new."""
     planned = 0
-    for admin in await admin_identities(session, now=now):
+    for admin in preferred_accounts(await admin_identities(session, now=now)):
         if (admin.channel, admin.external_id) == leave_out:
             continue
         planned += await plan(

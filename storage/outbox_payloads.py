@@ -114,6 +114,17 @@ class DeliveryRefused(_Kind):
     message_id: Id
 
 
+class PersonUnreached(_Kind):
+    """To an admin: no account of a person could carry a message; ``causes`` says why, one
+    code of ``storage.delivery_plan.Cause`` per way that was tried."""
+
+    kind: Literal["person_unreached"] = "person_unreached"
+    person_id: Id
+    message_id: Id
+    message_kind: str = Field(max_length=40)
+    causes: list[str] = Field(min_length=1, max_length=8)
+
+
 class FailureAlert(_Kind):
     """To an admin: answering people failed with one kind of error, ``count`` times since
     ``since``. Only the kind (exception type and where): never its text, which may quote SQL
@@ -146,13 +157,20 @@ OutboxPayload = Annotated[
     | WeeklyDigest
     | RecipientUnreachable
     | DeliveryRefused
+    | PersonUnreached
     | FailureAlert
     | PrivacyRequested,
     Field(discriminator="kind"),
 ]
 AdminNotice = RecipientUnreachable | DeliveryRefused
 ADMIN_NOTICE_KINDS = frozenset(
-    {"recipient_unreachable", "delivery_refused", "failure_alert", "privacy_requested"}
+    {
+        "recipient_unreachable",
+        "delivery_refused",
+        "person_unreached",
+        "failure_alert",
+        "privacy_requested",
+    }
 )
 
 _ADAPTER: TypeAdapter[OutboxPayload] = TypeAdapter(OutboxPayload)

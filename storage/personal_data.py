@@ -172,6 +172,7 @@ PERSON_LINKS: dict[str, PersonLink] = {
 
 NOT_ABOUT_PEOPLE: dict[str, str] = {
     "admin_unit": "the administrative units",
+    "zalo_template": "which approved Zalo template each kind of message goes as",
     "unit_succession": "which units became which in the reform",
     "unit_ancestor": "derived: every unit with its ancestors",
     "unit_current": "derived: every unit with the units of today it lives on in",
@@ -404,11 +405,29 @@ async def _clear_request_details(session: AsyncSession, person_id: int) -> int:
     return _count(result)
 
 
+async def _clear_invite_phones(session: AsyncSession, person_id: int) -> int:
+    """Forget the number written on the invites the person was admitted with."""
+    result = await session.execute(
+        update(Invite)
+        .where(col(Invite.redeemed_by_person_id) == person_id, col(Invite.phone).is_not(None))
+        .values(phone=None)
+    )
+    return _count(result)
+
+
 def _anonymise(person: Person, now: dt.datetime) -> int:
-    identifying = bool(person.full_name or person.phone or person.locale)
+    identifying = bool(
+        person.full_name
+        or person.phone
+        or person.phone_source
+        or person.phone_unreachable_since
+        or person.locale
+    )
     first_time = person.erased_at is None
     person.full_name = ""
     person.phone = None
+    person.phone_source = None
+    person.phone_unreachable_since = None
     person.locale = None  # nobody is left to talk to in a language
     if first_time:
         person.erased_at = now
@@ -424,7 +443,8 @@ async def erase_person(
     ``storage.people.ERASED_PERSON`` wherever a name was. Items they filed and events they
     wrote stay (they are the cooperative's feedback to the government), as do meetings they
     logged, consents and privacy requests (without their free text). Unused invites they
-    created are revoked. Running it again changes nothing (every count is 0).
+    created are revoked; the number on the invites they redeemed goes with their own. Running
+    it again changes nothing (every count is 0).
 
     Erasing the only admin is allowed — the law gives the person the right — and reported as
     a warning, so the operator invites another admin.
@@ -446,6 +466,7 @@ async def erase_person(
     }
     changed |= await _forget_accounts(session, person_id, accounts)
     changed["invite revoked"] = await _revoke_unused_invites(session, person_id, now)
+    changed["invite phone cleared"] = await _clear_invite_phones(session, person_id)
     changed["privacy_request details cleared"] = await _clear_request_details(session, person_id)
     changed["person anonymised"] = _anonymise(person, now)
     await session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.accounts_preferred import preferred
 from storage.alerts import due_alert_digests
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
 from storage.feedback import overdue_clause
@@ -84,8 +85,15 @@ async def _holders(
         query = query.join(Person, col(Person.id) == col(RoleAssignment.person_id)).where(
             col(Person.digest_enabled)
         )
-    rows = (await session.execute(query)).all()
-    return [(unit_id, identity) for unit_id, identity in rows if unit_id is not None]
+    rows = [(unit_id, identity) for unit_id, identity in (await session.execute(query)).all()]
+    held = [(unit_id, identity) for unit_id, identity in rows if unit_id is not None]
+    return preferred(held, lambda row: row[1], lambda row: row[0])
+
+
+def _who(identity: ChannelIdentity) -> str:
+    """Return whom a dedupe key names: the person, so a re-run after they changed channel
+    plans nothing new."""
+    return f"p{identity.person_id}" if identity.person_id else str(identity.id)
 
 
 def _message(key: str, identity: ChannelIdentity, payload: OutboxPayload) -> Planned:
@@ -149,12 +157,12 @@ async def due_messages(
         if cutoff <= now:
             since = cutoff - dt.timedelta(days=1)
             for identity, digest in await due_alert_digests(session, now, since, cutoff):
-                due.append(_message(f"alerts:{day}:{identity.id}", identity, digest))
+                due.append(_message(f"alerts:{day}:{_who(identity)}", identity, digest))
     monday = schedule.digest_week_start(now)
     if monday is not None:
         for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):
             payload = WeeklyDigest(unit_id=unit_id, week=monday)
-            due.append(_message(f"digest:{monday}:{unit_id}:{identity.id}", identity, payload))
+            due.append(_message(f"digest:{monday}:{unit_id}:{_who(identity)}", identity, payload))
     return due
 
 
@@ -163,7 +171,7 @@ def _kickoffs(quarter: Quarter, leaders: list[tuple[int, ChannelIdentity]]) -> l
     q = quarter.key
     return [
         _message(
-            f"remind:{q}:kickoff:{commune_id}:{identity.id}",
+            f"remind:{q}:kickoff:{commune_id}:{_who(identity)}",
             identity,
             QuarterKickoff(quarter=q, commune_id=commune_id),
         )
@@ -181,7 +189,7 @@ async def _follow_ups(
         if not await meeting_held(session, commune_id, quarter):
             payload = QuarterFollowUp(quarter=q, commune_id=commune_id)
             due.append(
-                _message(f"remind:{q}:followup:{commune_id}:{identity.id}", identity, payload)
+                _message(f"remind:{q}:followup:{commune_id}:{_who(identity)}", identity, payload)
             )
     return due
 
@@ -198,7 +206,7 @@ async def _escalations(
             entry[1].extend(m for m in missing if m not in entry[1])
     return [
         _message(
-            f"escalate:{quarter.key}:{identity.id}",
+            f"escalate:{quarter.key}:{_who(identity)}",
             identity,
             MeetingEscalation(quarter=quarter.key, commune_ids=communes),
         )
@@ -223,7 +231,13 @@ async def _overdue_notices(
         counts = [await _overdue_count(session, u, now) for u in unit_ids]
         if sum(counts):
             payload = OverdueItems(unit_ids=unit_ids, day=today)
-            due.append(_message(f"overdue:{today}:{identity_id}", accounts[identity_id], payload))
+            due.append(
+                _message(
+                    f"overdue:{today}:{_who(accounts[identity_id])}",
+                    accounts[identity_id],
+                    payload,
+                )
+            )
     return due
 
 
@@ -264,7 +278,7 @@ async def snooze(
 ) -> dt.datetime | None:
     """Plan the quarter's reminder again in a week; None when already snoozed twice."""
     prefix = f"remind:{quarter.key}:snooze"
-    suffix = f":{commune_id}:{identity.id}"
+    suffix = f":{commune_id}:{_who(identity)}"
     used = await session.scalar(
         select(func.count())
         .select_from(OutboxMessage)

@@ -43,7 +43,12 @@ MAX_DAYS = 3650
 
 # Outbox messages that will never be sent again by themselves. A retried failure goes back to
 # pending first, so it is safe from the moment the operator retries it.
-FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNREACHABLE)
+FINISHED = (
+    OutboxStatus.SENT,
+    OutboxStatus.FAILED,
+    OutboxStatus.UNREACHABLE,
+    OutboxStatus.REROUTED,
+)
 
 # The keys of the counts, in the order they are reported.
 PROCESSED_UPDATES = "processed_update"

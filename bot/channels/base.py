@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.types import Reply
+from storage.delivery_plan import Cause
+from storage.outbox_payloads import OutboxPayload
 
 
 class DeliveryError(Exception):
@@ -32,11 +36,30 @@ class PermanentFailure(DeliveryError):
 
 
 class MessagingWindowClosed(PermanentFailure):
-    """The platform's rules refuse this message for now, not the person: tell the admins.
+    """The platform's rules refuse this message for now, not the person.
 
-    Zalo's 48-hour reply window and proactive quota are such rules. The message is not retried
-    on its own; an admin may retry it once the person has written again.
+    Zalo's reply window and proactive quota are such rules. The message is not retried on
+    this channel; the outbox plans it on the person's other channels.
     """
+
+
+class NoWayHere(MessagingWindowClosed):
+    """This channel cannot carry this message to the person now, for ``causes``: the outbox
+    tries the person's other channels (``storage.delivery_plan``)."""
+
+    def __init__(self, message: str, causes: Sequence[Cause]) -> None:
+        super().__init__(message)
+        self.causes = list(causes)
+
+
+@dataclass(frozen=True)
+class Unasked:
+    """What the outbox knows of a message nobody asked for, beyond its replies: a channel
+    with another way for such messages (Zalo's templates) needs it."""
+
+    dedupe_key: str
+    person_id: int | None
+    payload: OutboxPayload
 
 
 class ChannelSender(Protocol):
@@ -44,10 +67,14 @@ class ChannelSender(Protocol):
 
     name: str
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
-        """Deliver ``replies`` in order to ``recipient`` (the external chat id).
+    async def send(
+        self, recipient: str, replies: list[Reply], unasked: Unasked | None = None
+    ) -> None:
+        """Deliver ``replies`` in order to ``recipient`` (the external chat id); ``unasked``
+        describes the outbox message they render, when they render one.
 
         Raises:
-            RecipientUnreachable, RetryLater, TransientFailure, PermanentFailure.
+            RecipientUnreachable, RetryLater, TransientFailure, PermanentFailure (of which
+            NoWayHere: try the person's other channels).
         """
         ...

@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from bot.settings import Settings
@@ -14,6 +15,7 @@ from storage.cooperatives import find_cooperative
 from storage.invites import create_invite
 from storage.models import Role, UnitLevel
 from storage.offices import find_office
+from storage.phones import InvalidPhone, display_phone, normalize_mobile
 from storage.units import resolve_unit
 
 
@@ -30,6 +32,7 @@ async def _create(
     cooperative: str | None,
     unit: str | None,
     office: str | None,
+    phone: str | None,
     ttl_days: int,
 ) -> dict[str, Any]:
     async with open_database(settings) as database, database.transaction() as session:
@@ -52,17 +55,21 @@ async def _create(
             unit_id=unit_id,
             cooperative_id=cooperative_id,
             office_id=office_id,
+            phone=phone,
             ttl=dt.timedelta(days=ttl_days),
         )
         if office is not None:
             scope["office"] = office
-        return {
+        result = {
             "code": issued.code,
             "role": role.value,
             "scope": scope,
             "expires_at": issued.invite.expires_at.isoformat(),
             "deep_link": deep_link(settings.telegram_bot_username, issued.code),
         }
+        if issued.invite.phone is not None:
+            result["phone"] = issued.invite.phone
+        return result
 
 
 def invite(
@@ -80,6 +87,13 @@ def invite(
     office: Annotated[
         str | None,
         typer.Option(help="An official's office (key or name): items assigned to it are theirs."),
+    ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(
+            help="The invitee's mobile number (0912 345 678, +84 912 345 678, …): kept with "
+            "their account on admission, for Zalo messages."
+        ),
     ] = None,
     ttl_days: Annotated[
         int | None,
@@ -100,8 +114,9 @@ def invite(
         fail(f"--role {role.value} takes {wanted}")
     if office is not None and role != Role.OFFICIAL:
         fail("--office is for --role official")
+    kept_phone = _checked_phone(phone)
     ttl = ttl_days or settings.invite_ttl_days
-    result = run(_create, settings, role, cooperative, unit, office, ttl)
+    result = run(_create, settings, role, cooperative, unit, office, kept_phone, ttl)
     if as_json:
         console.print_json(json.dumps(result, ensure_ascii=False))
         return
@@ -109,11 +124,24 @@ def invite(
     console.print(f"role:       {result['role']}")
     if result["scope"]["type"] != "none":
         console.print(f"scope:      {result['scope']['name']} ({result['scope']['type']})")
+    if "phone" in result:
+        console.print(f"phone:      {display_phone(result['phone'])}")
     console.print(f"expires at: {result['expires_at']}")
     if result["deep_link"]:
         console.print(f"link:       {result['deep_link']}")
     else:
         console.print("link:       set TELEGRAM_BOT_USERNAME to print a Telegram deep link")
+
+
+def _checked_phone(phone: str | None) -> str | None:
+    """Return ``--phone`` as kept, or exit before the database is opened when it is wrong."""
+    if phone is None:
+        return None
+    try:
+        return normalize_mobile(phone)
+    except InvalidPhone as error:
+        # The operator's text is quoted, never read as console markup.
+        fail(f"--phone {escape(repr(phone))} is not a Vietnamese mobile number: {error}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""``coopbot reminders run|plan``: run the reminder jobs for any moment, or preview a quarter."""
+"""``coopbot reminders run|plan``: run the reminder jobs for any moment, or preview a quarter
+and how each commune leader will be reached."""
 
 from __future__ import annotations
 
@@ -10,12 +11,27 @@ from rich.table import Table
 
 from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from storage.calendar import Quarter, WorkingCalendar
+from storage.delivery_plan import Cause
 from storage.errors import InvalidInput
+from storage.reach_report import Reach, Way, leader_reach
 from storage.reminders import Planned, plan_due
+from storage.reply_window import ReplyWindow
 
 reminders_app = typer.Typer(
     help="Quarterly reminders, follow-ups and escalations.", no_args_is_help=True
 )
+
+
+# Why a way failed, in the CLI's words (the admins' chat notice says it translated).
+CAUSE_WORDS = {
+    Cause.WINDOW_CLOSED: "Zalo window closed",
+    Cause.NO_TEMPLATE: "no Zalo template set (coopbot zalo templates set)",
+    Cause.NO_PHONE: "no mobile number",
+    Cause.PHONE_NOT_ON_ZALO: "number not on Zalo",
+    Cause.TEMPLATE_REFUSED: "template refused by Zalo",
+    Cause.REFUSED: "refused",
+    Cause.NO_OTHER_ACCOUNT: "no other channel",
+}
 
 
 def _moment(text: str) -> dt.datetime:
@@ -67,7 +83,8 @@ def plan_quarter(
     quarter: Annotated[str, typer.Option(help="The quarter, e.g. 2026Q2.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show (the default).")] = True,
 ) -> None:
-    """Show who would get what at the quarter's kick-off, follow-up and escalation."""
+    """Show who would get what at the quarter's kick-off, follow-up and escalation, and how
+    each commune leader will be reached (Telegram, Zalo's window, a Zalo template, or not)."""
     settings = settings_or_exit()
     try:
         q = Quarter.parse(quarter)
@@ -75,7 +92,7 @@ def plan_quarter(
         fail(str(error), code=2)
     del dry_run  # previewing never plans; the option documents that
 
-    async def body() -> list[tuple[str, list[Planned]]]:
+    async def body() -> tuple[list[tuple[str, list[Planned]]], list[Reach]]:
         schedule = settings.reminder_schedule()
         async with open_database(settings) as database, database.session() as session:
             calendar = await WorkingCalendar.load(session)
@@ -85,14 +102,37 @@ def plan_quarter(
                 ("escalation", schedule.escalation(q)),
             ]
             result = []
+            shown: set[str] = set()
             for name, moment in moments:
                 report = await plan_due(session, moment, schedule, calendar, dry_run=True)
                 label = f"{name} {moment.astimezone(settings.tz):%d/%m/%Y %H:%M}"
-                result.append((label, report.due))
-            return result
+                # What is still due later (a follow-up never planned in a preview) was shown
+                # at its own moment already.
+                new = [planned for planned in report.due if planned.dedupe_key not in shown]
+                shown.update(planned.dedupe_key for planned in new)
+                result.append((label, new))
+            window = ReplyWindow(settings.zalo_reply_window_hours, settings.zalo_free_replies)
+            reach = await leader_reach(session, moments[0][1], window)
+            return result, reach
 
-    for label, due in run(body):
+    planned, reach = run(body)
+    for label, due in planned:
         _print(due, label)
+    _print_reach(reach)
+
+
+def _print_reach(reach: list[Reach]) -> None:
+    """Show how each leader will get the kick-off, and why not when they will not."""
+    table = Table(
+        "leader", "commune", "way", "detail", title="how each leader is reached", box=None
+    )
+    for row in reach:
+        way = f"{row.way} ({row.channel})" if row.way == Way.CHANNEL else str(row.way)
+        detail = row.detail or ", ".join(CAUSE_WORDS.get(c, str(c)) for c in row.causes)
+        table.add_row(row.name or f"person {row.person_id}", row.commune, way, detail)
+    console.print(table)
+    missing = sum(row.way == Way.NONE for row in reach)
+    console.print(f"{len(reach)} leaders, {missing} unreachable")
 
 
 def register(app: typer.Typer) -> None:

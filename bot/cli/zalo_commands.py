@@ -1,4 +1,5 @@
-"""``coopbot zalo status|set-tokens|seal-tokens``: the Zalo OA's stored tokens, never printed.
+"""``coopbot zalo status|set-tokens|seal-tokens``: the Zalo OA's stored tokens, never printed
+(``coopbot zalo templates`` lives in ``bot.cli.zalo_template_commands``).
 
 The bot stores Zalo's tokens in the database the first time it needs them (from
 ``ZALO_ACCESS_TOKEN`` and ``ZALO_REFRESH_TOKEN``) and rotates them there; after that the
@@ -25,6 +26,7 @@ from bot.cli.common import (
     secret_box_or_exit,
     settings_or_exit,
 )
+from bot.cli.zalo_template_commands import templates_app
 from bot.settings import Settings
 from storage.credentials import (
     CredentialState,
@@ -36,7 +38,10 @@ from storage.credentials import (
 )
 from storage.secret_box import WrongSecretKey
 
-zalo_app = typer.Typer(help="The Zalo Official Account: its stored tokens.", no_args_is_help=True)
+zalo_app = typer.Typer(
+    help="The Zalo Official Account: its stored tokens and its message templates.",
+    no_args_is_help=True,
+)
 
 
 @zalo_app.command("status")
@@ -126,4 +131,5 @@ def seal_stored_tokens() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``zalo`` group to the CLI."""
+    zalo_app.add_typer(templates_app, name="templates")
     app.add_typer(zalo_app, name="zalo")

@@ -15,6 +15,7 @@ from typing import Any
 from handlers.notices.admins import (
     render_admin_notice,
     render_failure_alert,
+    render_person_unreached,
     render_privacy_requested,
 )
 from handlers.notices.alerts import render_alert_digest, render_item_alert
@@ -32,6 +33,7 @@ from storage.outbox_payloads import (
     MeetingEscalation,
     OutboxPayload,
     OverdueItems,
+    PersonUnreached,
     PrivacyRequested,
     QuarterFollowUp,
     QuarterKickoff,
@@ -52,6 +54,7 @@ RENDERERS: dict[type[Any], Renderer] = {
     WeeklyDigest: render_digest,
     RecipientUnreachable: render_admin_notice,
     DeliveryRefused: render_admin_notice,
+    PersonUnreached: render_person_unreached,
     FailureAlert: render_failure_alert,
     PrivacyRequested: render_privacy_requested,
 }

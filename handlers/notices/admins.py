@@ -8,9 +8,16 @@ from collections.abc import Callable
 from handlers.i18n import format_datetime
 from handlers.notices.context import Notice
 from handlers.types import Reply
+from storage.delivery_plan import Cause
 from storage.errors import N_
 from storage.models import Person, PrivacyRequest, PrivacyRequestKind, PrivacyRequestState
-from storage.outbox_payloads import AdminNotice, DeliveryRefused, FailureAlert, PrivacyRequested
+from storage.outbox_payloads import (
+    AdminNotice,
+    DeliveryRefused,
+    FailureAlert,
+    PersonUnreached,
+    PrivacyRequested,
+)
 from storage.people import shown_name
 
 UNREACHABLE = N_(
@@ -21,6 +28,32 @@ REFUSED = N_(
     "⚠️ A message to {name} ({channel} {recipient}) was not delivered: {reason}. Once they "
     "have written to the bot again, send it with `coopbot outbox retry {number}`."
 )
+
+UNREACHED = N_(
+    "⚠️ {name} could not be reached with a message ({what}): {causes}. Give them another "
+    "way (see `coopbot reminders plan`); this notice comes once a quarter per person."
+)
+# Why one way to a person failed (``storage.delivery_plan.Cause``), as admins read it.
+CAUSES = {
+    Cause.WINDOW_CLOSED: N_("on Zalo they have not written to the OA lately"),
+    Cause.NO_TEMPLATE: N_("no approved Zalo template is set for this kind of message"),
+    Cause.NO_PHONE: N_("no mobile number is kept for them"),
+    Cause.PHONE_NOT_ON_ZALO: N_("their mobile number has no Zalo account"),
+    Cause.TEMPLATE_REFUSED: N_("Zalo refused the template message"),
+    Cause.REFUSED: N_("the platform refused the message"),
+    Cause.NO_OTHER_ACCOUNT: N_("they use no other channel"),
+}
+# What kind of message it was, as admins read it.
+MESSAGE_KINDS = {
+    "quarter_kickoff": N_("the quarter's kick-off reminder"),
+    "quarter_follow_up": N_("the quarter's follow-up reminder"),
+    "meeting_escalation": N_("communes without a meeting"),
+    "item_event": N_("news of an item"),
+    "item_alert": N_("an alert about an item"),
+    "overdue_items": N_("overdue items"),
+    "weekly_digest": N_("the weekly summary"),
+    "alert_digest": N_("the day's alerts"),
+}
 
 PRIVACY_REQUESTED = N_(
     "🔐 Personal data request number {number} ({kind}) from {name}, to be answered by {due}. "
@@ -54,6 +87,21 @@ async def render_admin_notice(notice: Notice, payload: AdminNotice) -> list[Repl
         recipient=payload.recipient,
         reason=payload.reason,
         number=payload.message_id if isinstance(payload, DeliveryRefused) else None,
+    )
+    return [Reply(text=text)]
+
+
+async def render_person_unreached(notice: Notice, payload: PersonUnreached) -> list[Reply]:
+    """Say who could not be reached on any channel, with which message, and why."""
+    t = notice.translator
+    person = await notice.session.get(Person, payload.person_id)
+    causes = [t._(CAUSES[Cause(c)]) if c in CAUSES else c for c in payload.causes]
+    what = MESSAGE_KINDS.get(payload.message_kind)
+    text = t._(
+        UNREACHED,
+        name=_name(person, t.gettext),
+        what=t._(what) if what else payload.message_kind,
+        causes="; ".join(causes),
     )
     return [Reply(text=text)]
 

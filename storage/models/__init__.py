@@ -60,6 +60,7 @@ from storage.models.runtime import (
     OutboxMessage,
     OutboxStatus,
     ProcessedUpdate,
+    ZaloTemplate,
 )
 from storage.models.types import UTCDateTime, utcnow
 from storage.models.units import (
@@ -120,6 +121,7 @@ __all__ = [
     "UnitCurrent",
     "UnitLevel",
     "UnitSuccession",
+    "ZaloTemplate",
     "metadata",
     "utcnow",
 ]

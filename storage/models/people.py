@@ -35,7 +35,13 @@ class Person(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(default="", max_length=200)
+    # A Vietnamese mobile number in international form (84…), the template path's address.
     phone: str | None = Field(default=None, max_length=40)
+    # Where the number came from (``storage.phones.PhoneSource``), so the person sees it.
+    phone_source: str | None = Field(default=None, max_length=12)
+    # Set when Zalo said the number has no Zalo account: no template goes there until the
+    # number changes.
+    phone_unreachable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     locale: str | None = Field(default=None, max_length=8, description="Chosen language.")
     digest_enabled: bool = True
     alert_mode: str = Field(default=AlertMode.NOW, max_length=8)
@@ -59,7 +65,12 @@ class ChannelIdentity(SQLModel, table=True):
     platform_locale: str | None = Field(default=None, max_length=16)
     unreachable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     unreachable_reason: str | None = Field(default=None, max_length=200)
+    # When the person last wrote from this account, and how many messages were sent to it
+    # since: Zalo's reply window and its free replies are counted from these.
     last_seen_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_since_seen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The person's last message a reply can be addressed to (Zalo's reply form).
+    last_message_ref: str | None = Field(default=None, max_length=64)
     # The fingerprint of the command menu last published for this chat (None: the public
     # one), so the menu is published again only when the person's commands change.
     command_menu: str | None = Field(default=None, max_length=32)
@@ -105,6 +116,8 @@ class Invite(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="admin_unit.id")
     cooperative_id: int | None = Field(default=None, foreign_key="cooperative.id")
     office_id: int | None = Field(default=None, foreign_key="office.id")
+    # The invitee's mobile number (84…), given to the person on admission.
+    phone: str | None = Field(default=None, max_length=15)
     created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)

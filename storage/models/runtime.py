@@ -20,6 +20,9 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+    # Its channel could not carry it, so a copy was planned on the person's next account
+    # (storage.delivery_plan): finished, not a problem, and never sent again here.
+    REROUTED = "rerouted"
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -94,4 +97,15 @@ class ButtonOverflow(SQLModel, table=True):
     buttons: list[list[str]] = Field(
         default_factory=list, sa_type=JSON, description="[label, payload] pairs, in order."
     )
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ZaloTemplate(SQLModel, table=True):
+    """The Zalo template (approved in the OA's account) a kind of unasked message goes as,
+    when the person is outside Zalo's reply window."""
+
+    __tablename__ = "zalo_template"
+
+    kind: str = Field(primary_key=True, max_length=24)
+    template_id: str = Field(max_length=64)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -108,12 +108,14 @@ async def zalo(
 
 
 @pytest.fixture
-async def zalo_event(zalo: ZaloService) -> AsyncIterator[Post]:
+async def zalo_event(zalo: ZaloService, fake_zalo: FakeZalo) -> AsyncIterator[Post]:
     """Return a function that posts a signed Zalo event and waits until it is handled."""
     transport = httpx.ASGITransport(app=build_webhook_app(zalo=zalo.channel))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as http:
 
         async def post(raw: dict[str, Any]) -> httpx.Response:
+            # Zalo saw the person write before it posts the event: the reply window opens first.
+            fake_zalo.note_event(raw)
             body, headers = events.signed(raw)
             response = await http.post("/zalo/webhook", content=body, headers=headers)
             await zalo.channel.drain()

@@ -57,6 +57,21 @@ async def test_buttons_are_numbered_and_a_number_presses_one(chat: ConsoleChat) 
     assert "Không có nút số 99" in printed(chat)
 
 
+async def test_a_long_number_or_other_digits_are_text_not_a_button(chat: ConsoleChat) -> None:
+    """A phone number typed where a number is asked is the number, not "no button
+    912345678"; digits of other scripts are text too, and nothing breaks."""
+    await chat.handle("/phone")
+    await chat.handle("1")  # ➕ give a number
+    assert "nhập số điện thoại" in printed(chat)
+
+    await chat.handle("0912345678")
+    assert "0912 345 678, đúng không?" in printed(chat)
+    await chat.handle("²")
+    shown = printed(chat)
+    assert "Không có nút" not in shown
+    assert "0912 345 678, đúng không?" in shown  # not a number: the question again
+
+
 async def test_quit_ends_the_shell_and_blank_lines_are_ignored(chat: ConsoleChat) -> None:
     """/quit returns False; an empty line prints nothing."""
     assert await chat.handle("   ")

@@ -196,7 +196,8 @@ async def test_daily_alerts_come_as_one_digest_and_none_when_nothing_happened(
     digest_time = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # 16:30 in Vietnam
     await plan_due(demo_session, digest_time)
     await plan_due(demo_session, digest_time + dt.timedelta(minutes=5))
-    assert [k for r, k in await alerts(demo_session) if r == "2"] == ["alerts:2026-03-02:2"]
+    expected = f"alerts:2026-03-02:p{leader.id}"
+    assert [k for r, k in await alerts(demo_session) if r == "2"] == [expected]
     await plan_due(demo_session, digest_time + dt.timedelta(days=1))
     assert len([k for r, k in await alerts(demo_session) if r == "2"]) == 1
 

@@ -1,16 +1,38 @@
-"""A fake Zalo OA API for tests: messages, uploads and the token endpoint, on 127.0.0.1.
+"""A fake Zalo OA API for tests: messages, uploads, templates (ZNS) and the token endpoint.
 
-It runs uvicorn in a background thread (so the bot's in-process client and a ``coopbot run``
-subprocess can both reach it), records every call, checks the ``access_token`` header of API
-calls and the shape of messages (text ≤ 2000 characters, at most four ``oa.query.hide``
-buttons), and plays Zalo's token rules: only the newest access token works, and a refresh
-token is single-use (a reused one is refused)::
+It runs uvicorn on 127.0.0.1 in a background thread (so the bot's in-process client and a
+``coopbot run`` subprocess can both reach it), records every call, checks the ``access_token``
+header of API calls and the shape of messages (text ≤ 2000 characters, at most four
+``oa.query.hide`` buttons), and plays Zalo's token rules: only the newest access token works,
+and a refresh token is single-use (a reused one is refused)::
 
     with FakeZalo() as fake:
         fake.fail_next(-232)          # the next message: quota exceeded
         fake.expire_access_token()    # the next API call: -216
         ...
         assert fake.messages("user-1")[0]["text"] == "..."
+
+The reply window: a consultation message goes to ``recipient.user_id`` or, as a reply, to
+``recipient.message_id`` (a message the person sent, which the test registers with
+``user_wrote``; an unknown one is a violation and -201). For ``window_hours`` (48) after the
+person last wrote, the OA may answer; with ``enforce_window`` (the default) a message outside
+the window, or to someone never seen writing, is refused with -230. Each delivered message is
+``counted_as`` "reply" (free: sent by message_id, one of the first ``free_replies`` (8) since
+the person last wrote) or "proactive" (paid: a ninth one, one after the window, or one sent by
+user_id alone). Writing again reopens the window and resets the count. A running fake hears of
+every event ``zalo_events`` builds (building one stands for the person acting in Zalo), and
+``note_event`` tells it of any other: a message or a follow counts as writing, at the event's
+timestamp. The ``fake_zalo`` fixture turns ``enforce_window`` off, as many tests send to people
+who never wrote; the counting holds either way.
+
+Templates (ZNS) go to ``TEMPLATE_PATH`` with a phone number ("84" and nine digits), an approved
+``template_id`` (``approve_template``), ``template_data`` with exactly the template's
+parameters (each a non-empty text of at most 100 characters) and a ``tracking_id`` (1 to 48
+characters). Errors use ZNS's own codes: -124 for a bad token, -108 for the phone, -109 for an
+unknown template, -112 for the data, -118 for a number without Zalo (``phone_without_zalo``),
+-115 when the daily quota is spent; ``fail_next(code, path=TEMPLATE_PATH)`` plays any other
+(-117, -133 at night: the fake keeps no clock of its own). Parameters that differ from the
+template's, and a bad tracking id, are also violations: the bot built them wrongly.
 
 Uploads (multipart, part ``file``) give an ``attachment_id`` (images) or a ``token`` (files);
 an attachment message must name one the fake issued, and ``attachments`` returns the files
@@ -22,11 +44,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -34,6 +58,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes import zalo_events
 from tests.fakes.bodies import read_body
 from tests.fakes.server import ThreadedServer
 
@@ -41,6 +66,7 @@ MESSAGE_PATH = "/v3.0/oa/message/cs"
 IMAGE_PATH = "/v2.0/oa/upload/image"
 FILE_PATH = "/v2.0/oa/upload/file"
 TOKEN_PATH = "/v4/oa/access_token"
+TEMPLATE_PATH = "/message/template"
 DOWNLOAD_PATH = "/download"
 APP_SECRET = "app-secret-42"
 FIRST_ACCESS_TOKEN = "access-0"
@@ -53,12 +79,31 @@ ERROR_TEXTS = {
     -230: "User has not interacted with the OA in the past 48 hours",
     -232: "Quota exceeded",
     -233: "Quota exceeded",
+    # The template (ZNS) API has codes of its own.
+    -124: "Access token invalid",
+    -108: "Phone number invalid",
+    -109: "Template ID invalid",
+    -112: "Template data invalid",
+    -115: "Out of quota",
+    -117: "OA or App does not have permission to access this template",
+    -118: "Zalo account not existed",
+    -133: "ZNS cannot be sent at night (22h-6h)",
 }
+REPLY = "reply"
+PROACTIVE = "proactive"
+ZNS_PHONE = re.compile(r"84[0-9]{9}")
+TEMPLATE_VALUE_LIMIT = 100
+TRACKING_ID_LIMIT = 48
 
 
 @dataclass
 class ZaloCall:
-    """One request the fake answered."""
+    """One request the fake answered.
+
+    A consultation message also records whom it reached (``recipient``, resolved from a
+    ``message_id``), the message it replied to (``reply_to``) and, once delivered, how Zalo
+    counts it (``counted_as``: ``reply`` or ``proactive``).
+    """
 
     path: str
     access_token: str | None
@@ -66,6 +111,9 @@ class ZaloCall:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     error: int = 0
     at: float = field(default_factory=time.monotonic)
+    recipient: str | None = None
+    reply_to: str | None = None
+    counted_as: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,7 +131,7 @@ class SentFile:
 
 
 class FakeZalo(ThreadedServer):
-    """A scriptable Zalo OA API and OAuth server."""
+    """A scriptable Zalo OA API, template (ZNS) API and OAuth server."""
 
     def __init__(
         self,
@@ -93,6 +141,10 @@ class FakeZalo(ThreadedServer):
         access_token: str = FIRST_ACCESS_TOKEN,
         refresh_token: str = FIRST_REFRESH_TOKEN,
         refresh_delay: float = 0.0,
+        window_hours: float = 48,
+        free_replies: int = 8,
+        enforce_window: bool = True,
+        daily_template_quota: int = 500,
     ) -> None:
         app = Starlette(
             routes=[
@@ -100,6 +152,7 @@ class FakeZalo(ThreadedServer):
                 Route(IMAGE_PATH, self._upload, methods=["POST"]),
                 Route(FILE_PATH, self._upload, methods=["POST"]),
                 Route(TOKEN_PATH, self._token, methods=["POST"]),
+                Route(TEMPLATE_PATH, self._template, methods=["POST"]),
                 Route(DOWNLOAD_PATH + "/{number}/{name}", self._download, methods=["GET"]),
             ]
         )
@@ -107,6 +160,10 @@ class FakeZalo(ThreadedServer):
         self.app_id = app_id
         self.app_secret = app_secret
         self.refresh_delay = refresh_delay
+        self.window_hours = window_hours
+        self.free_replies = free_replies
+        self.enforce_window = enforce_window
+        self.daily_template_quota = daily_template_quota
         self.violations: list[str] = []
         self._lock = threading.Lock()
         self._calls: list[ZaloCall] = []
@@ -119,6 +176,24 @@ class FakeZalo(ThreadedServer):
         self._uploads: dict[str, ZaloCall] = {}  # by attachment_id or token
         self._downloads: dict[str, tuple[bytes, str]] = {}
         self._download_numbers = itertools.count(1)
+        self._senders: dict[str, str] = {}  # user_id by the message_id of what they wrote
+        self._last_wrote: dict[str, float] = {}  # unix time, by user_id
+        self._replies: dict[str, int] = {}  # free replies used since the user last wrote
+        self._user_message_numbers = itertools.count(1)
+        self._templates: dict[str, frozenset[str]] = {}  # parameter names, by template_id
+        self._phones_without_zalo: set[str] = set()
+        self._templates_sent_today = 0
+
+    def start(self, timeout: float = 10.0) -> Self:
+        """Start serving; from now on every event ``zalo_events`` builds counts as written."""
+        started = super().start(timeout)
+        zalo_events.listen(self.note_event)
+        return started
+
+    def stop(self) -> None:
+        """Stop serving and hearing of events."""
+        zalo_events.stop_listening(self.note_event)
+        super().stop()
 
     # Scripting.
 
@@ -155,6 +230,57 @@ class FakeZalo(ThreadedServer):
         """Return a URL of this server that answers 404 (an expired or broken file link)."""
         return f"{self.url}{DOWNLOAD_PATH}/0/{quote(name)}"
 
+    def user_wrote(
+        self, user_id: str, message_id: str | None = None, at: float | None = None
+    ) -> str:
+        """Record that ``user_id`` wrote to the OA at ``at`` (unix time; now by default).
+
+        This opens the person's reply window and resets their free replies; the message may be
+        replied to by the returned ``message_id`` (a fresh one unless given).
+        """
+        with self._lock:
+            if message_id is None:
+                message_id = f"user-message-{next(self._user_message_numbers)}"
+            self._senders[message_id] = user_id
+            self._last_wrote[user_id] = time.time() if at is None else at
+            self._replies[user_id] = 0
+        return message_id
+
+    def set_last_wrote(self, user_id: str, at: float) -> None:
+        """Move the time ``user_id`` last wrote to ``at`` (unix time), keeping the reply count."""
+        with self._lock:
+            self._last_wrote[user_id] = at
+            self._replies.setdefault(user_id, 0)
+
+    def note_event(self, raw: dict[str, Any]) -> None:
+        """Tell the fake that the person acted in Zalo as the webhook event ``raw`` says.
+
+        A message the person sent (it has a ``msg_id``) and a follow are what open the reply
+        window, at the event's timestamp; a follow gives no message to reply to. A message
+        already noted changes nothing: the events ``zalo_events`` builds reach the fake both
+        when built and when a test posts them.
+        """
+        at = event_time(raw)
+        message, sender = raw.get("message"), raw.get("sender")
+        if isinstance(message, dict) and message.get("msg_id") and isinstance(sender, dict):
+            message_id = str(message["msg_id"])
+            with self._lock:
+                known = message_id in self._senders
+            if not known:
+                self.user_wrote(str(sender.get("id", "")), message_id, at=at)
+        elif raw.get("event_name") == "follow" and isinstance(raw.get("follower"), dict):
+            self.user_wrote(str(raw["follower"].get("id", "")), at=at)
+
+    def approve_template(self, template_id: str, params: Iterable[str]) -> None:
+        """Make ``template_id`` an approved template whose parameters are ``params``."""
+        with self._lock:
+            self._templates[template_id] = frozenset(params)
+
+    def phone_without_zalo(self, phone: str) -> None:
+        """Make ``phone`` a number with no Zalo account: templates to it get -118."""
+        with self._lock:
+            self._phones_without_zalo.add(phone)
+
     # Reading what happened.
 
     def calls(self, path: str | None = None) -> list[ZaloCall]:
@@ -163,11 +289,20 @@ class FakeZalo(ThreadedServer):
             return [call for call in self._calls if path is None or call.path == path]
 
     def messages(self, user_id: str | None = None) -> list[dict[str, Any]]:
-        """Return the ``message`` objects delivered (to ``user_id`` only, if given)."""
+        """Return the ``message`` objects delivered (to ``user_id`` only, if given), whether
+        sent by ``user_id`` or as a reply by ``message_id``."""
         return [
             call.body["message"]
             for call in self.calls(MESSAGE_PATH)
-            if call.ok and (user_id is None or call.body["recipient"]["user_id"] == user_id)
+            if call.ok and (user_id is None or call.recipient == user_id)
+        ]
+
+    def templates_sent(self, phone: str | None = None) -> list[dict[str, Any]]:
+        """Return the bodies of the templates (ZNS) delivered (to ``phone`` only, if given)."""
+        return [
+            call.body
+            for call in self.calls(TEMPLATE_PATH)
+            if call.ok and (phone is None or call.body["phone"] == phone)
         ]
 
     def attachments(self, user_id: str | None = None) -> list[SentFile]:
@@ -200,11 +335,14 @@ class FakeZalo(ThreadedServer):
     def _record(self, call: ZaloCall) -> JSONResponse:
         with self._lock:
             self._calls.append(call)
+            data = None if call.error else self._data(call)
         if call.error:
             return JSONResponse({"error": call.error, "message": ERROR_TEXTS.get(call.error, "")})
-        return JSONResponse({"error": 0, "message": "Success", "data": self._data(call)})
+        return JSONResponse({"error": 0, "message": "Success", "data": data})
 
     def _data(self, call: ZaloCall) -> dict[str, Any]:
+        """Book what a successful call changes and return the data Zalo answers (under the
+        lock)."""
         number = len(self._calls)
         if call.path == IMAGE_PATH:
             self._uploads[f"attachment-{number}"] = call
@@ -212,7 +350,34 @@ class FakeZalo(ThreadedServer):
         if call.path == FILE_PATH:
             self._uploads[f"file-token-{number}"] = call
             return {"token": f"file-token-{number}"}
-        return {"message_id": f"message-{number}", "user_id": call.body["recipient"]["user_id"]}
+        if call.path == TEMPLATE_PATH:
+            self._templates_sent_today += 1
+            remaining = self.daily_template_quota - self._templates_sent_today
+            return {
+                "msg_id": f"zns-{number}",
+                "sent_time": str(int(time.time() * 1000)),
+                "quota": {
+                    "dailyQuota": str(self.daily_template_quota),
+                    "remainingQuota": str(remaining),
+                },
+            }
+        call.counted_as = self._count(call)
+        return {"message_id": f"message-{number}", "user_id": call.recipient}
+
+    def _count(self, call: ZaloCall) -> str:
+        """Return how Zalo counts a delivered message, spending a free reply if it is one
+        (under the lock)."""
+        user = call.recipient or ""
+        used = self._replies.get(user, 0)
+        if call.reply_to is None or not self._in_window(user) or used >= self.free_replies:
+            return PROACTIVE
+        self._replies[user] = used + 1
+        return REPLY
+
+    def _in_window(self, user_id: str) -> bool:
+        """Tell whether ``user_id`` wrote within the window (under the lock)."""
+        last = self._last_wrote.get(user_id)
+        return last is not None and time.time() - last <= self.window_hours * 3600
 
     def _scripted(self, path: str) -> int:
         with self._lock:
@@ -222,16 +387,86 @@ class FakeZalo(ThreadedServer):
     async def _message(self, request: Request) -> Response:
         token = request.headers.get("access_token")
         body = await request.json()
-        error = self._authorised(token) or self._scripted(MESSAGE_PATH)
-        user = str(body.get("recipient", {}).get("user_id", ""))
-        if not error and user in self.unfollowed:
-            error = -213
-        if not error:
+        call = ZaloCall(MESSAGE_PATH, token, body, reply_to=replied_message_id(body))
+        call.error = self._authorised(token) or self._scripted(MESSAGE_PATH)
+        if not call.error:
+            call.recipient, problems = self._addressee(body)
+            if problems:
+                self.violations.extend(problems)
+                call.error = -201
+        if not call.error and self.enforce_window:
+            with self._lock:
+                call.error = 0 if self._in_window(call.recipient or "") else -230
+        if not call.error and call.recipient in self.unfollowed:
+            call.error = -213
+        if not call.error:
             problems = check_message(body) + self._check_attachment(body.get("message"))
             if problems:
                 self.violations.extend(problems)
-                error = -201
-        return self._record(ZaloCall(MESSAGE_PATH, token, body, error=error))
+                call.error = -201
+        return self._record(call)
+
+    def _addressee(self, body: dict[str, Any]) -> tuple[str | None, list[str]]:
+        """Return the user a consultation message goes to, or what is wrong with its recipient
+        (a reply must name a message the person sent)."""
+        problems = check_recipient(body)
+        if problems:
+            return None, problems
+        recipient = body["recipient"]
+        if "user_id" in recipient:
+            return str(recipient["user_id"]), []
+        message_id = str(recipient["message_id"])
+        with self._lock:
+            user = self._senders.get(message_id)
+        if user is None:
+            return None, [f"recipient.message_id {message_id} is no message a user sent"]
+        return user, []
+
+    async def _template(self, request: Request) -> Response:
+        token = request.headers.get("access_token")
+        body = await request.json()
+        call = ZaloCall(TEMPLATE_PATH, token, body)
+        # ZNS answers a bad token with a code of its own, not the OA API's -216.
+        call.error = (
+            (-124 if self._authorised(token) else 0)
+            or self._scripted(TEMPLATE_PATH)
+            or self._check_template(body)
+        )
+        return self._record(call)
+
+    def _check_template(self, body: dict[str, Any]) -> int:
+        """Return the error ZNS answers a template call with (0 if it may be sent), recording
+        the violations that are the bot's bugs."""
+        phone = body.get("phone")
+        if not isinstance(phone, str) or not ZNS_PHONE.fullmatch(phone):
+            return -108
+        template_id = body.get("template_id")
+        with self._lock:
+            params = self._templates.get(template_id) if isinstance(template_id, str) else None
+            without_zalo = phone in self._phones_without_zalo
+            out_of_quota = self._templates_sent_today >= self.daily_template_quota
+        if params is None:
+            return -109
+        data = body.get("template_data")
+        if not isinstance(data, dict) or frozenset(data) != params:
+            self.violations.append(
+                f"template {template_id} takes {sorted(params)}, was given {data!r}"
+            )
+            return -112
+        if not all(
+            isinstance(value, str) and 0 < len(value) <= TEMPLATE_VALUE_LIMIT
+            for value in data.values()
+        ):
+            return -112
+        if without_zalo:
+            return -118
+        tracking_id = body.get("tracking_id")
+        if not isinstance(tracking_id, str) or not 0 < len(tracking_id) <= TRACKING_ID_LIMIT:
+            self.violations.append(
+                f"tracking_id {tracking_id!r}: 1 to {TRACKING_ID_LIMIT} characters"
+            )
+            return -112
+        return -115 if out_of_quota else 0
 
     async def _upload(self, request: Request) -> Response:
         token = request.headers.get("access_token")
@@ -320,11 +555,36 @@ def attachment_reference(message: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+def check_recipient(body: dict[str, Any]) -> list[str]:
+    """Return what is wrong with a send call's recipient: it names exactly one of ``user_id``
+    (anyone following the OA) and ``message_id`` (a reply to that message)."""
+    recipient = body.get("recipient")
+    if not isinstance(recipient, dict):
+        return [f"recipient is no object: {recipient!r}"]
+    named = [key for key in ("user_id", "message_id") if str(recipient.get(key) or "")]
+    if len(named) != 1 or set(recipient) != set(named):
+        return [f"recipient needs exactly one of user_id and message_id: {recipient}"]
+    return []
+
+
+def replied_message_id(body: dict[str, Any]) -> str | None:
+    """Return the message a send call replies to (its ``recipient.message_id``), if any."""
+    recipient = body.get("recipient")
+    message_id = recipient.get("message_id") if isinstance(recipient, dict) else None
+    return str(message_id) if message_id else None
+
+
+def event_time(raw: dict[str, Any]) -> float | None:
+    """Return when a webhook event happened (unix time), or None if it carries no timestamp."""
+    try:
+        return int(str(raw.get("timestamp", ""))) / 1000
+    except ValueError:
+        return None
+
+
 def check_message(body: dict[str, Any]) -> list[str]:
     """Return what is wrong with a send call's body, by the OA API's rules."""
-    problems = []
-    if not str(body.get("recipient", {}).get("user_id", "")):
-        problems.append("recipient.user_id is missing")
+    problems = check_recipient(body)
     message = body.get("message")
     if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
         return [*problems, f"the message has neither text nor attachment: {message}"]
@@ -343,4 +603,24 @@ def check_message(body: dict[str, Any]) -> list[str]:
             problems.append(f"bad button {button}")
         if not str(button.get("title", "")).strip():
             problems.append(f"button without a title {button}")
+    if payload.get("template_type") == "request_user_info":
+        problems.extend(check_share_request(payload))
+    return problems
+
+
+def check_share_request(payload: dict[str, Any]) -> list[str]:
+    """Return what is wrong with a ``request_user_info`` form: one element whose title (100
+    characters at most) and subtitle (500) are given, and an image, if any, by https URL."""
+    elements = payload.get("elements")
+    if not isinstance(elements, list) or len(elements) != 1 or not isinstance(elements[0], dict):
+        return [f"request_user_info needs exactly one element: {elements!r}"]
+    element = elements[0]
+    problems = []
+    for key, limit in (("title", 100), ("subtitle", 500)):
+        value = str(element.get(key) or "")
+        if not value.strip() or len(value) > limit:
+            problems.append(f"request_user_info {key} of {len(value)} characters (1-{limit})")
+    image = element.get("image_url")
+    if image is not None and not str(image).startswith("https://"):
+        problems.append(f"request_user_info image_url is no https URL: {image!r}")
     return problems

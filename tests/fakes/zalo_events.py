@@ -1,4 +1,9 @@
-"""Zalo OA webhook events as Zalo posts them, and their signature."""
+"""Zalo OA webhook events as Zalo posts them, and their signature.
+
+Building an event stands for the person acting in Zalo, so Zalo knows of it before any
+webhook call: every running ``FakeZalo`` hears of each event built (``listen``) and keeps the
+person's reply window, also for events a test posts by hand or to a ``coopbot run`` process.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import hashlib
 import itertools
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 APP_ID = "4242"
@@ -13,6 +19,18 @@ OA_ID = "579745863508352884"
 OA_SECRET = "oa-secret-42"
 
 _msg_ids = itertools.count(1)
+_listeners: list[Callable[[dict[str, Any]], None]] = []
+
+
+def listen(listener: Callable[[dict[str, Any]], None]) -> None:
+    """Call ``listener`` with every event built from now on."""
+    _listeners.append(listener)
+
+
+def stop_listening(listener: Callable[[dict[str, Any]], None]) -> None:
+    """Stop calling ``listener``."""
+    if listener in _listeners:
+        _listeners.remove(listener)
 
 
 def now_ms(offset_seconds: float = 0.0) -> str:
@@ -40,6 +58,17 @@ def event(
         raw.update(sender={"id": user}, recipient={"id": OA_ID})
     if message is not None:
         raw["message"] = {"msg_id": f"msg-{next(_msg_ids)}", **message}
+    for listener in list(_listeners):
+        listener(raw)
+    return raw
+
+
+def submit_info(user: str, phone: str | None, **options: Any) -> dict[str, Any]:
+    """Return a ``user_submit_info`` event: what the person shared in the form the OA sent
+    (``request_user_info``); ``phone`` None stands for a form sent back without a number."""
+    raw = event("user_submit_info", user, **options)
+    info = {"name": "Nguyễn Văn Nam", "address": "Ấp 3", "city": "Cần Thơ"}
+    raw["info"] = info if phone is None else {**info, "phone": phone}
     return raw
 
 

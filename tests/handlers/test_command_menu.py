@@ -23,7 +23,8 @@ HANDLING = [
     "digest",
 ]
 ALWAYS = ["help", "language", "cancel"]
-ADMITTED = ["privacy", *ALWAYS]  # /privacy is for those admitted: strangers have no data yet
+# /phone and /privacy are for those admitted: strangers have no data yet
+ADMITTED = ["phone", "privacy", *ALWAYS]
 
 
 def names(actor: Actor | None) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
+from bot.channels.base import Unasked
 from bot.cli import app
 from bot.outbox import OutboxWorker
 from handlers.types import Reply
@@ -31,7 +32,12 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[tuple[str, list[Reply]]] = []
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
+    async def send(
+        self,
+        recipient: str,
+        replies: list[Reply],
+        unasked: Unasked | None = None,  # noqa: ARG002 - the replies say all this channel sends
+    ) -> None:
         """Record the replies instead of sending them."""
         self.sent.append((recipient, replies))
 

@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.calendar import Quarter
+from storage.delivery_plan import Cause, reroute
 from storage.models import (
     ChannelIdentity,
     OutboxMessage,
@@ -18,7 +20,6 @@ from storage.outbox import (
     INTERRUPTED,
     claim_due,
     mark_failed,
-    mark_refused,
     mark_retry,
     mark_sent,
     mark_unreachable,
@@ -122,7 +123,7 @@ async def test_an_outcome_reported_by_an_attempt_that_lost_the_row_changes_nothi
     message = await claimed_message(session, blocked, "kickoff:42")
 
     await mark_unreachable(session, message.id or 0, "blocked", now=NOW, attempt=2)
-    await mark_refused(session, message.id or 0, "window closed", now=NOW, attempt=2)
+    await reroute(session, message.id or 0, "window closed", [Cause.REFUSED], now=NOW, attempt=2)
 
     await session.refresh(message)
     await session.refresh(blocked)
@@ -163,41 +164,46 @@ async def test_an_admins_own_account_is_not_told_about_itself_but_the_others_are
     assert [n.recipient for n in await admin_notices(session)] == ["902"]
 
 
-async def test_a_refused_message_fails_and_the_admins_learn_why_but_not_about_notices(
+async def test_a_message_no_channel_can_carry_fails_and_admins_learn_why_once_a_quarter(
     session: AsyncSession,
 ) -> None:
-    """A refusal ends the message as failed with its reason; admins get a notice naming the
-    message; a refused notice to an admin is not reported in turn."""
+    """With no other account, a rerouted message fails with its reason and every admin gets
+    one notice naming the person, the message and each cause; a second such message of the
+    quarter adds no notice; a notice to an admin that cannot go is not reported in turn."""
     admin = await admin_account(session, "901")
     await admin_account(session, "902")
     director = await account(session, "42", channel="zalo")
     message = await claimed_message(session, director, "kickoff:42")
 
-    await mark_refused(session, message.id or 0, REASON, now=NOW, attempt=1)
+    causes = [Cause.WINDOW_CLOSED, Cause.NO_TEMPLATE]
+    assert await reroute(session, message.id or 0, REASON, causes, now=NOW, attempt=1) is None
 
     await session.refresh(message)
     assert (message.status, message.last_error) == (OutboxStatus.FAILED, REASON[:500])
     assert message.claimed_until is None
     notice, _ = await admin_notices(session)
-    assert notice.dedupe_key == f"refused:zalo:42:{NOW.date()}:{admin.id}"
+    quarter = Quarter.at(NOW).key
+    assert notice.dedupe_key == f"unreached:{director.person_id}:{quarter}:{admin.id}"
     assert (notice.recipient, notice.person_id, notice.created_at) == (
         "901",
         admin.person_id,
         NOW,
     )
-    refused = read_payload(notice.payload)
-    assert refused.model_dump() == {
-        "kind": "delivery_refused",
-        "channel": "zalo",
-        "recipient": "42",
+    assert read_payload(notice.payload).model_dump() == {
+        "kind": "person_unreached",
         "person_id": director.person_id,
-        "reason": REASON[:200],
         "message_id": message.id,
+        "message_kind": "quarter_kickoff",
+        "causes": ["window_closed", "no_template", "no_other_account"],
     }
 
+    second = await claimed_message(session, director, "follow-up:42")
+    await reroute(session, second.id or 0, "closed", causes, now=NOW, attempt=1)
+    assert len(await admin_notices(session)) == 2  # still one per admin
+
     claimed_notice, _ = await claim_due(session, now=NOW, channels=["telegram"])
-    await mark_refused(session, claimed_notice.id or 0, "refused too", now=NOW)
-    assert len(await admin_notices(session)) == 2  # nothing about 901's refused notice
+    await reroute(session, claimed_notice.id or 0, "refused too", [Cause.REFUSED], now=NOW)
+    assert len(await admin_notices(session)) == 2  # nothing about 901's notice
 
 
 async def test_a_retry_keeps_the_error_and_waits_its_delay(session: AsyncSession) -> None:

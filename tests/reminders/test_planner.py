@@ -106,7 +106,7 @@ async def test_follow_up_and_escalation_skip_communes_that_met(
     follow_ups = [k for k in planned if ":followup:" in k]
     assert follow_ups == [
         f"remind:2026Q2:followup:{(await f.unit(demo_session, 'Xã Kế Sách')).id}:"
-        f"{await identity_id(demo_session, '102')}"
+        f"{await person_key(demo_session, '102')}"
     ]
     [escalated] = (
         (
@@ -122,12 +122,12 @@ async def test_follow_up_and_escalation_skip_communes_that_met(
     assert len(escalated.payload["commune_ids"]) == 5
 
 
-async def identity_id(session: AsyncSession, external_id: str) -> int:
-    """Return the id of a Telegram account."""
+async def person_key(session: AsyncSession, external_id: str) -> str:
+    """Return how dedupe keys name the person of a Telegram account."""
     row = await session.execute(
-        select(ChannelIdentity.id).where(ChannelIdentity.external_id == external_id)
+        select(ChannelIdentity.person_id).where(ChannelIdentity.external_id == external_id)
     )
-    return row.scalar_one()
+    return f"p{row.scalar_one()}"
 
 
 async def test_overdue_items_and_the_weekly_digest_reach_officials(
@@ -139,7 +139,7 @@ async def test_overdue_items_and_the_weekly_digest_reach_officials(
     monday = dt.datetime(2026, 4, 13, 1, 0, tzinfo=dt.UTC)  # 08:00 local, Monday
     await plan_due(demo_session, monday)
     planned = await keys(demo_session)
-    assert f"overdue:2026-04-13:{await identity_id(demo_session, '201')}" in planned
+    assert f"overdue:2026-04-13:{await person_key(demo_session, '201')}" in planned
     assert any(k.startswith("digest:2026-04-13:") for k in planned)
 
 
@@ -194,3 +194,38 @@ async def test_snoozing_is_allowed_twice_a_quarter(demo_session: AsyncSession, p
     assert first == second == KICKOFF + dt.timedelta(days=7)
     assert third is None
     assert len([k for k in await keys(demo_session) if ":snooze" in k]) == 2
+
+
+async def test_a_leader_on_two_channels_gets_one_kickoff_on_the_one_used_last(
+    demo_session: AsyncSession, people
+) -> None:
+    """With Telegram and Zalo, the kick-off goes once, to the account written from last; when
+    the leader then writes from the other one, a re-run plans nothing new."""
+    leader = people["ke_sach"]
+    telegram = (
+        await demo_session.execute(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == "102")
+        )
+    ).scalar_one()
+    telegram.last_seen_at = KICKOFF - dt.timedelta(days=3)
+    zalo = ChannelIdentity(
+        channel="zalo",
+        external_id="z-102",
+        person_id=leader.person_id,
+        last_seen_at=KICKOFF - dt.timedelta(days=1),
+    )
+    demo_session.add(zalo)
+    await demo_session.flush()
+
+    await plan_due(demo_session, KICKOFF)
+    telegram.last_seen_at = KICKOFF + dt.timedelta(minutes=5)
+    await demo_session.flush()
+    await plan_due(demo_session, KICKOFF + dt.timedelta(minutes=10))
+
+    rows = await demo_session.execute(
+        select(OutboxMessage.channel, OutboxMessage.recipient).where(
+            OutboxMessage.person_id == leader.person_id,
+            OutboxMessage.dedupe_key.contains(":kickoff:"),
+        )
+    )
+    assert rows.all() == [("zalo", "z-102")]

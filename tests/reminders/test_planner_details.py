@@ -143,8 +143,8 @@ async def test_each_leader_snoozes_twice_a_quarter_with_numbered_reminders_a_wee
     )
     snoozed = rows.scalars().all()
     assert [m.dedupe_key for m in snoozed] == [
-        f"remind:2026Q2:snooze1:{commune}:{leader.id}",
-        f"remind:2026Q2:snooze2:{commune}:{leader.id}",
+        f"remind:2026Q2:snooze1:{commune}:p{leader.person_id}",
+        f"remind:2026Q2:snooze2:{commune}:p{leader.person_id}",
     ]
     for message in snoozed:
         assert message.person_id == leader.person_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.channels.base import Unasked
 from handlers.types import Reply
 
 
@@ -14,7 +15,12 @@ class RecordingSender:
         self.sent: list[tuple[str, list[Reply]]] = []
         self.failures = failures or []
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
+    async def send(
+        self,
+        recipient: str,
+        replies: list[Reply],
+        unasked: Unasked | None = None,  # noqa: ARG002 - the replies say all this channel sends
+    ) -> None:
         """Record the replies, or raise the next scripted failure."""
         if self.failures:
             raise self.failures.pop(0)

@@ -21,7 +21,7 @@ from tests.telegram.conftest import USER, deliver
 
 OFFICIAL = 4301
 PUBLIC = ["start", "help", "language", "cancel"]
-DIRECTOR = ["report", "my", "find", "item", "privacy", "help", "language", "cancel"]
+DIRECTOR = ["report", "my", "find", "item", "phone", "privacy", "help", "language", "cancel"]
 HANDLER = [
     "inbox",
     "find",
@@ -118,7 +118,7 @@ async def test_an_official_gets_the_handling_commands_and_no_report(
     await deliver(application, fake_telegram.push_command(OFFICIAL, "help"))
 
     names = [name for name, _ in await chat_menu(application, OFFICIAL)]
-    assert names == [*HANDLER, "privacy", "help", "language", "cancel"]
+    assert names == [*HANDLER, "phone", "privacy", "help", "language", "cancel"]
     (help_text,) = fake_telegram.sent_texts(OFFICIAL)
     assert "/summary [kỳ] [đơn vị] — Tình hình chung" in help_text
     assert "/report" not in help_text

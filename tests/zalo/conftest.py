@@ -54,7 +54,11 @@ def zalo_settings(tmp_path: Path, fake: FakeZalo | None = None, **extra: Any) ->
         "files_dir": tmp_path / "files",
     }
     if fake is not None:
-        values.update(zalo_api_base_url=fake.url, zalo_oauth_base_url=fake.url)
+        values.update(
+            zalo_api_base_url=fake.url,
+            zalo_oauth_base_url=fake.url,
+            zalo_template_api_base_url=fake.url,
+        )
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -77,10 +81,12 @@ async def http(zalo: ZaloService) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def webhook(http: httpx.AsyncClient, zalo: ZaloService) -> Post:
+def webhook(http: httpx.AsyncClient, zalo: ZaloService, fake_zalo: FakeZalo) -> Post:
     """Return a function that posts a signed event and waits until the bot has handled it."""
 
     async def post(raw: dict[str, Any], **signing: str) -> httpx.Response:
+        # Zalo saw the person write before it posts the event: the reply window opens first.
+        fake_zalo.note_event(raw)
         body, headers = events.signed(raw, **signing)
         response = await http.post(WEBHOOK, content=body, headers=headers)
         await zalo.channel.drain()

@@ -7,7 +7,13 @@ import hashlib
 
 import pytest
 
-from bot.channels.zalo.convert import event_time, is_fresh, signature_matches, to_incoming
+from bot.channels.zalo.convert import (
+    event_time,
+    is_fresh,
+    looks_like_event,
+    signature_matches,
+    to_incoming,
+)
 from handlers.types import IncomingKind, MediaKind
 from tests.fakes import zalo_events as events
 
@@ -142,3 +148,39 @@ def test_follow_becomes_start_and_other_events_become_nothing() -> None:
     assert to_incoming(events.event("unfollow", USER)) is None
     assert to_incoming(events.event("oa_send_text", USER, message={"text": "hi"})) is None
     assert to_incoming({"event_name": "user_send_text", "message": {"text": "x"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("phone", "text"),
+    [
+        ("84912345678", "84912345678"),
+        (84912345678, "84912345678"),
+        (" 0912 345 678 ", "0912 345 678"),
+    ],
+)
+def test_a_shared_phone_number_becomes_its_own_kind(phone: object, text: str) -> None:
+    """``user_submit_info`` gives only the number; name and address are not carried on."""
+    raw = events.event("user_submit_info", USER)
+    raw["info"] = {"name": "Nguyễn Văn Nam", "address": "Ấp 3", "phone": phone}
+    incoming = to_incoming(raw)
+    assert incoming is not None
+    assert (incoming.kind, incoming.text, incoming.external_id) == (
+        IncomingKind.SHARED_PHONE,
+        text,
+        USER,
+    )
+    assert incoming.update_id == f"info:{USER}:{raw['timestamp']}"
+
+
+@pytest.mark.parametrize("info", [{}, {"phone": ""}, {"phone": None}, {"phone": ["0912"]}, None])
+def test_a_shared_form_without_a_usable_number_is_nothing(info: object) -> None:
+    raw = events.event("user_submit_info", USER)
+    if info is not None:
+        raw["info"] = info
+    assert to_incoming(raw) is None
+
+
+def test_a_shared_form_whose_info_is_no_object_is_refused_as_malformed() -> None:
+    raw = events.event("user_submit_info", USER)
+    raw["info"] = "84912345678"
+    assert not looks_like_event(raw)

@@ -1,4 +1,5 @@
-"""The outbox on Zalo: reminders go out, and Zalo's refusals end up where an admin sees them."""
+"""The outbox on Zalo inside the reply window: reminders go out as replies, and Zalo's
+refusals end up where an admin sees them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.channels.zalo.channel import ZaloService
-from bot.channels.zalo.client import OUTSIDE_WINDOW_REASON, QUOTA_REASON
 from bot.cli import app as cli_app
 from bot.outbox import OutboxPolicy, OutboxWorker
 from handlers.i18n import get_translator
@@ -22,7 +22,6 @@ from handlers.types import FileOut, Reply
 from storage.calendar import Quarter, ReminderSchedule, WorkingCalendar
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, utcnow
-from storage.outbox import mark_refused
 from storage.outbox_payloads import read_payload
 from storage.reminders import plan_due
 from tests import factories as f
@@ -32,10 +31,11 @@ from tests.zalo.conftest import USER, buttons
 
 KICKOFF = ReminderSchedule().kickoff(Quarter(2026, 2), WorkingCalendar())
 ADMIN_CHAT = "9001"
+LAST_MESSAGE = "msg-leader-1"
 
 
 @pytest.fixture
-async def leader_on_zalo(demo_session: AsyncSession) -> OutboxMessage:
+async def leader_on_zalo(demo_session: AsyncSession, fake_zalo: FakeZalo) -> OutboxMessage:
     """Give a commune leader on Zalo, an admin on Telegram, and the leader's planned kick-off."""
     leader = await f.actor(
         demo_session, "commune_leader", unit_id=(await f.unit(demo_session, "Xã Kế Sách")).id
@@ -43,12 +43,19 @@ async def leader_on_zalo(demo_session: AsyncSession) -> OutboxMessage:
     admin = await f.actor(demo_session, "admin", name="Quản trị viên")
     demo_session.add_all(
         [
-            ChannelIdentity(channel="zalo", external_id=USER, person_id=leader.person_id),
+            ChannelIdentity(
+                channel="zalo",
+                external_id=USER,
+                person_id=leader.person_id,
+                last_seen_at=utcnow(),  # the leader wrote lately: the window is open
+                last_message_ref=LAST_MESSAGE,
+            ),
             ChannelIdentity(channel="telegram", external_id=ADMIN_CHAT, person_id=admin.person_id),
         ]
     )
     await plan_due(demo_session, KICKOFF)
     await demo_session.commit()
+    fake_zalo.user_wrote(USER, LAST_MESSAGE)
     return (
         await demo_session.execute(select(OutboxMessage).where(OutboxMessage.channel == "zalo"))
     ).scalar_one()
@@ -72,17 +79,28 @@ async def test_a_leaders_reminder_goes_out_on_zalo_with_its_buttons(
     leader_on_zalo: OutboxMessage,
     demo_session: AsyncSession,
 ) -> None:
-    """The quarter's kick-off reaches the leader's Zalo with at most four buttons."""
+    """The quarter's kick-off reaches the leader's Zalo with at most four buttons, as a reply
+    to the leader's last message (one of the window's free replies), and is counted."""
+    fake_zalo.enforce_window = True
     assert await worker(db, zalo).run_once() == 1
 
+    (call,) = fake_zalo.calls(MESSAGE_PATH)
+    assert (call.body["recipient"], call.counted_as) == ({"message_id": LAST_MESSAGE}, "reply")
     (message,) = fake_zalo.messages(USER)
     assert "Xã Kế Sách" in message["text"]
     assert 1 <= len(buttons(message)) <= 4
     assert (await reload(demo_session, leader_on_zalo)).status == OutboxStatus.SENT
+    identity = (
+        await demo_session.execute(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == USER)
+        )
+    ).scalar_one()
+    await demo_session.refresh(identity)
+    assert identity.sent_since_seen == 1
 
 
-@pytest.mark.parametrize(("code", "reason"), [(-230, OUTSIDE_WINDOW_REASON), (-232, QUOTA_REASON)])
-async def test_a_reminder_zalo_refuses_fails_with_a_readable_reason_and_admins_are_told(
+@pytest.mark.parametrize("code", [-230, -232])
+async def test_a_reminder_zalo_refuses_with_no_other_way_fails_and_admins_are_told_why(
     db: Database,
     zalo: ZaloService,
     fake_zalo: FakeZalo,
@@ -90,26 +108,29 @@ async def test_a_reminder_zalo_refuses_fails_with_a_readable_reason_and_admins_a
     demo_session: AsyncSession,
     tmp_path: Path,
     code: int,
-    reason: str,
 ) -> None:
-    """Outside the 48-hour window without quota: failed, reason stored and shown, admins told."""
+    """Zalo refuses though our records said the window was open: with no template, no phone
+    and no other channel the message fails with a readable reason, and the admins are told in
+    their language who could not be reached and why."""
     fake_zalo.fail_next(code)
 
     await worker(db, zalo).run_once()
 
     refused = await reload(demo_session, leader_on_zalo)
-    assert (refused.status, refused.last_error) == (OutboxStatus.FAILED, reason)
+    assert refused.status == OutboxStatus.FAILED
+    assert refused.last_error is not None
+    assert "no template set for kickoff" in refused.last_error
     notice = (
         await demo_session.execute(
             select(OutboxMessage).where(OutboxMessage.recipient == ADMIN_CHAT)
         )
     ).scalar_one()
-    assert notice.payload["kind"] == "delivery_refused"
+    assert notice.payload["kind"] == "person_unreached"
     (text,) = await render(
         Notice(demo_session, get_translator("vi"), utcnow()), read_payload(notice.payload)
     )
-    assert reason in text.text
-    assert f"coopbot outbox retry {refused.id}" in text.text
+    assert "lời nhắc khởi động quý" in text.text
+    assert "chưa có mẫu tin Zalo" in text.text
     status = await asyncio.to_thread(
         CliRunner().invoke,
         cli_app,
@@ -117,7 +138,7 @@ async def test_a_reminder_zalo_refuses_fails_with_a_readable_reason_and_admins_a
         env={"COOPBOT_DATABASE_URL": database_url(tmp_path)},
     )
     assert status.exit_code == 0, status.output
-    assert reason in " ".join(status.output.split())
+    assert "no template set for kickoff" in " ".join(status.output.split())
 
 
 async def test_a_leader_who_no_longer_follows_the_oa_is_marked_unreachable(
@@ -184,20 +205,3 @@ async def test_an_image_and_a_file_are_uploaded_then_sent_before_the_text(
     assert document["attachment"] == {"type": "file", "payload": {"token": "file-token-3"}}
     assert text == {"text": "Biểu đồ quý"}
     assert fake_zalo.calls(FILE_PATH)[0].files["file"] == ("report.pdf", b"%PDF-1.7")
-
-
-async def test_a_refused_notice_to_an_admin_is_not_reported_again(
-    leader_on_zalo: OutboxMessage, demo_session: AsyncSession
-) -> None:
-    """Refusals never cascade: a refused admin notice plans no notice about itself."""
-    await mark_refused(demo_session, leader_on_zalo.id or 0, QUOTA_REASON)
-    notice = (
-        await demo_session.execute(
-            select(OutboxMessage).where(OutboxMessage.recipient == ADMIN_CHAT)
-        )
-    ).scalar_one()
-
-    await mark_refused(demo_session, notice.id or 0, QUOTA_REASON)
-
-    rows = (await demo_session.execute(select(OutboxMessage))).scalars().all()
-    assert len(rows) == 2

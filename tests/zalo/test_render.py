@@ -8,7 +8,7 @@ from bot.channels.zalo.render import (
     more_page,
     render,
 )
-from handlers.types import Button, FileOut, Reply
+from handlers.types import Button, FileOut, Reply, ShareRequest
 
 MORE = "More…"
 
@@ -94,3 +94,28 @@ def test_images_and_files_come_first_and_a_reply_without_text_drops_its_buttons(
             },
         }
     }
+
+
+def test_a_request_to_share_a_phone_number_follows_the_text_and_its_buttons() -> None:
+    """The form is a message of its own after the question, within Zalo's lengths."""
+    share = ShareRequest("T" * 150, "S" * 600)
+    rendered = render(
+        Reply(text="Số?", buttons=((Button("Hủy", "ph:keep"),),), share_request=share), MORE
+    )
+    question, form = rendered.messages
+    assert (question.text, question.buttons, question.share) == (
+        "Số?",
+        (Button("Hủy", "ph:keep"),),
+        None,
+    )
+    assert message_body(form) == {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "request_user_info",
+                "elements": [{"title": "T" * 100, "subtitle": "S" * 500}],
+            },
+        }
+    }
+    element = message_body(form, share_image_url="https://x.example/a.png")["attachment"]
+    assert element["payload"]["elements"][0]["image_url"] == "https://x.example/a.png"

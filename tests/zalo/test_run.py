@@ -155,10 +155,13 @@ async def test_the_background_outbox_of_the_telegram_app_also_sends_on_zalo(
 ) -> None:
     """After post_init a director registered on Zalo is told of an answer through Zalo."""
     director = await f.director_of(demo_session, "HTX Trinh Phú")
-    demo_session.add(
-        ChannelIdentity(channel="zalo", external_id=USER, person_id=director.person_id)
+    now = dt.datetime.now(dt.UTC)
+    demo_session.add(  # the director wrote lately: Zalo's reply window is open
+        ChannelIdentity(
+            channel="zalo", external_id=USER, person_id=director.person_id, last_seen_at=now
+        )
     )
-    item = await f.item(demo_session, director, now=dt.datetime.now(dt.UTC))
+    item = await f.item(demo_session, director, now=now)
     official = await f.actor(
         demo_session, "official", unit_id=(await f.unit(demo_session, "Thành phố Cần Thơ")).id
     )

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from bot.channels.attachments import file_title
-from bot.channels.base import RetryLater
+from bot.channels.base import RetryLater, Unasked
 from bot.channels.web.input import typed_fields
 from bot.channels.web.strings import persona_label
 from bot.clock import DemoClock
@@ -44,6 +44,16 @@ HINT = N_(
     "Type a message or a command such as /report. Type a button's number to press it; /quit ends."
 )
 NO_BUTTON = N_("There is no button {number}: choose a number from 1 to {count}.")
+# A button is chosen by its number, one or two digits; longer numbers (a phone number, a year,
+# an id) are text, and so are digits of other scripts ("²"), which int() cannot read.
+BUTTON_NUMBER_DIGITS = 2
+
+
+def is_button_number(text: str) -> bool:
+    """Tell whether a typed line is the number of a button rather than text."""
+    return 0 < len(text) <= BUTTON_NUMBER_DIGITS and text.isascii() and text.isdigit()
+
+
 NEW_MESSAGE = N_("New message:")
 IMAGE = N_("Image {name}: {path}")
 DOCUMENT = N_("File {name}: {path}")
@@ -143,7 +153,7 @@ class ConsoleChat:
             return False
         if not text:
             return True
-        if text.isdigit() and self.buttons:
+        if self.buttons and is_button_number(text):
             number = int(text)
             if not 1 <= number <= len(self.buttons):
                 translator = await self.translator()
@@ -176,7 +186,12 @@ class ConsoleSender:
     def __init__(self, chat: ConsoleChat) -> None:
         self.chat = chat
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
+    async def send(
+        self,
+        recipient: str,
+        replies: list[Reply],
+        unasked: Unasked | None = None,  # noqa: ARG002 - the replies say all this channel sends
+    ) -> None:
         """Print ``replies`` when they are for this shell's persona; others wait for theirs."""
         if recipient != self.chat.persona.external_id:
             raise RetryLater(NOT_RUNNING_RETRY, f"no shell is running as {recipient}")

@@ -35,6 +35,7 @@ from bot.channels.base import (
     RecipientUnreachable,
     RetryLater,
     TransientFailure,
+    Unasked,
 )
 from bot.channels.common import apology, reader_locale
 from bot.channels.telegram.convert import CHANNEL, to_incoming
@@ -231,7 +232,12 @@ class TelegramSender:
             store, database, CHANNEL, default_locale=default_locale
         )
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
+    async def send(
+        self,
+        recipient: str,
+        replies: list[Reply],
+        unasked: Unasked | None = None,  # noqa: ARG002 - the replies say all this channel sends
+    ) -> None:
         """Deliver ``replies`` in order to the chat ``recipient``.
 
         Raises:

@@ -16,7 +16,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from bot.channels.base import RecipientUnreachable
+from bot.channels.base import RecipientUnreachable, Unasked
 from bot.files import FileStore
 from handlers.types import FileOut, Reply, StoredFile
 from storage.demo_personas import PERSONAS
@@ -172,7 +172,12 @@ class WebSender:
         self.hub = hub
         self._personas = {persona.external_id: persona.key for persona in PERSONAS}
 
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
+    async def send(
+        self,
+        recipient: str,
+        replies: list[Reply],
+        unasked: Unasked | None = None,  # noqa: ARG002 - the replies say all this channel sends
+    ) -> None:
         """Publish ``replies`` to the persona whose account id is ``recipient``."""
         persona = self._personas.get(recipient)
         if persona is None:

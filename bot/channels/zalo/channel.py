@@ -36,7 +36,9 @@ from bot.channels.zalo.convert import (
     to_incoming,
 )
 from bot.channels.zalo.media import ZaloFiles
-from bot.channels.zalo.send import ZaloMessenger, ZaloSender
+from bot.channels.zalo.send import ZaloMessenger
+from bot.channels.zalo.sender import ZaloSender
+from bot.channels.zalo.templates import ZaloTemplates
 from bot.channels.zalo.tokens import ZaloTokens
 from bot.files import FileStore
 from bot.http_limits import DEFAULT_MAX_JSON_BYTES, json_object, read_body
@@ -50,6 +52,7 @@ from storage.db import Database
 from storage.models import utcnow
 from storage.processed_updates import mark_processed
 from storage.reachability import mark_identity_reachable, mark_identity_unreachable
+from storage.reply_window import ReplyWindow
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +151,7 @@ class ZaloChannel:
     async def _process(self, event: dict[str, Any]) -> None:
         """Handle one verified event; failures are logged (and apologised for), never raised."""
         name = str(event.get("event_name", ""))
+        reply_to = _message_id(event)
         incoming: Incoming | None = None
         try:
             incoming = await self._prepare(name, event)
@@ -155,20 +159,20 @@ class ZaloChannel:
                 return
             more = _more_buttons(incoming)
             if more is not None:
-                if await self._more(incoming, more.start):
+                if await self._more(incoming, more.start, reply_to):
                     return
                 incoming = replace(incoming, update_id=None)  # already recorded as processed
             if self.files is not None:
                 incoming = await self.files.download_media(incoming)
             replies = await self.router.handle(incoming)
-            await self.messenger.send(incoming.chat_id, replies)
+            await self.messenger.send(incoming.chat_id, replies, reply_to=reply_to)
         except DeliveryError as error:
             logger.warning("could not answer a Zalo %s event: %s", name, error)
         except Exception as error:
             # The router contains its own failures; this is what failed around it.
             await self.router.report_failure(error, CHANNEL)
             if incoming is not None:
-                await self._apologise(incoming.chat_id)
+                await self._apologise(incoming.chat_id, reply_to)
 
     async def _prepare(self, name: str, event: dict[str, Any]) -> Incoming | None:
         """Apply follow and unfollow; return what the conversations should answer, if anything."""
@@ -190,21 +194,21 @@ class ZaloChannel:
             logger.info("Zalo event %r ignored", name[:40])
         return incoming
 
-    async def _more(self, incoming: Incoming, start: int) -> bool:
+    async def _more(self, incoming: Incoming, start: int, reply_to: str | None) -> bool:
         """Show the next stored buttons; False when there are none (the router answers)."""
         if incoming.update_id is not None:
             async with self.database.transaction() as session:
                 if not await mark_processed(session, CHANNEL, incoming.update_id):
                     return True
-        return await self.messenger.send_more(incoming.chat_id, start)
+        return await self.messenger.send_more(incoming.chat_id, start, reply_to=reply_to)
 
-    async def _apologise(self, user_id: str) -> None:
+    async def _apologise(self, user_id: str, reply_to: str | None) -> None:
         """Tell the person something went wrong, in their language; never raise."""
         try:
             translator = await reader_translator(
                 self.database, CHANNEL, user_id, default_locale=self.default_locale
             )
-            await self.messenger.send(user_id, [apology(translator)])
+            await self.messenger.send(user_id, [apology(translator)], reply_to=reply_to)
         except Exception:
             logger.exception("could not apologise to a Zalo user")
 
@@ -267,7 +271,11 @@ def build_zalo(
     client = ZaloClient(http, base_url=settings.zalo_api_base_url, tokens=tokens)
     store = store or FileStore(settings.files_dir)
     messenger = ZaloMessenger(
-        client, database, default_locale=settings.default_locale, store=store
+        client,
+        database,
+        default_locale=settings.default_locale,
+        store=store,
+        share_image_url=settings.zalo_share_image_url,
     )
     channel = ZaloChannel(
         router,
@@ -279,7 +287,17 @@ def build_zalo(
         files=ZaloFiles(http, store),
         max_body_bytes=settings.max_json_bytes,
     )
-    return ZaloService(channel=channel, sender=ZaloSender(messenger), http=http)
+    templates = ZaloTemplates(client, base_url=settings.zalo_template_api_base_url)
+    window = ReplyWindow(settings.zalo_reply_window_hours, settings.zalo_free_replies)
+    sender = ZaloSender(messenger, templates, window)
+    return ZaloService(channel=channel, sender=sender, http=http)
+
+
+def _message_id(event: dict[str, Any]) -> str | None:
+    """Return the id of the message an event carries (what a reply is addressed to)."""
+    message = event.get("message")
+    msg_id = message.get("msg_id") if isinstance(message, dict) else None
+    return str(msg_id)[:64] if msg_id else None
 
 
 def _more_buttons(incoming: Incoming) -> MoreButtons | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import httpx
@@ -172,11 +173,17 @@ class ZaloClient:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
 
-    async def send_message(self, user_id: str, message: dict[str, Any]) -> None:
-        """Send a customer-service message (text, buttons, an image or a file) to a person."""
-        await self._call(
-            "/v3.0/oa/message/cs", json={"recipient": {"user_id": user_id}, "message": message}
-        )
+    async def send_message(
+        self, user_id: str, message: dict[str, Any], *, reply_to: str | None = None
+    ) -> None:
+        """Send a consultation message (text, buttons, an image or a file) to a person.
+
+        With ``reply_to`` (the id of the message the person sent) it goes in Zalo's reply form,
+        which Zalo counts as a reply; without it, by ``user_id``, which Zalo counts as a
+        proactive message even inside the reply window.
+        """
+        recipient = {"message_id": reply_to} if reply_to else {"user_id": user_id}
+        await self._call("/v3.0/oa/message/cs", json={"recipient": recipient, "message": message})
 
     async def upload_image(self, image: FileOut) -> str:
         """Upload an image and return the attachment id to send it with."""
@@ -188,29 +195,40 @@ class ZaloClient:
         data = await self._call("/v2.0/oa/upload/file", files=_file_part(document))
         return _field(data, "token")
 
+    async def call(
+        self,
+        url: str,
+        classify: Callable[[ZaloApiError], DeliveryError],
+        refresh_on: int,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Post to ``url`` (a full URL) with the access token, refreshing it once when Zalo
+        answers ``refresh_on``; other errors become what ``classify`` says."""
+        token = await self.tokens.current()
+        try:
+            return await self._post_url(url, token, **kwargs)
+        except ZaloApiError as error:
+            if error.code != refresh_on:
+                raise classify(error) from error
+        logger.info("Zalo refused the access token: refreshing it")
+        token = await self.tokens.refresh(token)
+        try:
+            return await self._post_url(url, token, **kwargs)
+        except ZaloApiError as error:
+            raise classify(error) from error
+
     async def _call(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        """Make a call, refreshing the access token once if Zalo says it expired.
+        """Make an OA API call, refreshing the access token once if Zalo says it expired.
 
         Raises:
             DeliveryError: what the outbox should do about the failure.
         """
-        token = await self.tokens.current()
-        try:
-            return await self._post(path, token, **kwargs)
-        except ZaloApiError as error:
-            if error.code != TOKEN_INVALID:
-                raise delivery_error(error) from error
-        logger.info("Zalo refused the access token: refreshing it")
-        token = await self.tokens.refresh(token)
-        try:
-            return await self._post(path, token, **kwargs)
-        except ZaloApiError as error:
-            raise delivery_error(error) from error
+        return await self.call(self.base_url + path, delivery_error, TOKEN_INVALID, **kwargs)
 
-    async def _post(self, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+    async def _post_url(self, url: str, token: str, **kwargs: Any) -> dict[str, Any]:
         body = await _post(
             self.http,
-            self.base_url + path,
+            url,
             headers={"access_token": token},
             timeout=API_TIMEOUT,
             **kwargs,

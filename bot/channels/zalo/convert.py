@@ -26,8 +26,9 @@ MAX_EVENT_AGE = dt.timedelta(minutes=10)
 PAYLOAD_SHAPE = re.compile(r"[a-z]{2,5}:[A-Za-z0-9_:\-]*")
 COMMAND_SHAPE = re.compile(r"/([A-Za-z][A-Za-z0-9_]{0,31})(?:\s+(.*))?", re.DOTALL)
 MAX_FILE_REF = 300  # the length of attachment.file_ref; longer URLs cannot be kept
+MAX_SHARED_PHONE = 40  # more than any way of writing a number needs; the flow reads it
 
-_OBJECT_FIELDS = ("sender", "recipient", "follower", "message")
+_OBJECT_FIELDS = ("sender", "recipient", "follower", "message", "info")
 # Events a person causes that carry nothing for the conversations, and our own echoes.
 QUIET_EVENTS = frozenset({"user_received_message", "user_seen_message", "user_reacted_message"})
 _MEDIA_EVENTS = {
@@ -105,7 +106,8 @@ def event_user(event: dict[str, Any]) -> str | None:
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
     """Return what the person sent, or None for events that are not a person's message.
 
-    ``follow`` becomes ``/start`` (the greeting and how to join); ``unfollow`` and the rest
+    ``follow`` becomes ``/start`` (the greeting and how to join), ``user_submit_info`` the phone
+    number the person shared (``SHARED_PHONE``); ``unfollow`` and the rest
     are the caller's business.
     """
     name = str(event.get("event_name", ""))
@@ -121,11 +123,14 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         chat_id=user,
         kind=IncomingKind.TEXT,
         update_id=str(msg_id)[:64] if msg_id else None,
+        message_ref=str(msg_id)[:64] if msg_id else None,
         received_at=event_time(event),
     )
     if name == "follow":
         update_id = f"follow:{user}:{event.get('timestamp', '')}"[:64]
         return replace(base, kind=IncomingKind.COMMAND, command="start", update_id=update_id)
+    if name == "user_submit_info":
+        return _shared_phone(base, event)
     text = str(message.get("text") or "")
     if name in ("user_send_text", "user_send_link") and text.strip():
         return classify_text(base, text)
@@ -139,6 +144,18 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     if name.startswith("user_send_"):
         return replace(base, kind=IncomingKind.UNSUPPORTED, unsupported="other")
     return None
+
+
+def _shared_phone(base: Incoming, event: dict[str, Any]) -> Incoming | None:
+    """Return the phone number a person shared through Zalo's form (``request_user_info``),
+    or None when the form came back without one: nothing else it holds is kept."""
+    info = event.get("info")
+    phone = info.get("phone") if isinstance(info, dict) else None
+    if not isinstance(phone, str | int) or not str(phone).strip():
+        return None
+    update_id = f"info:{base.external_id}:{event.get('timestamp', '')}"[:64]
+    text = str(phone).strip()[:MAX_SHARED_PHONE]
+    return replace(base, kind=IncomingKind.SHARED_PHONE, text=text, update_id=update_id)
 
 
 def classify_text(base: Incoming, text: str) -> Incoming:

@@ -5,8 +5,9 @@ Zalo shows no markup, so a title (``bold_prefix``) is simply a line of its own. 
 (a tap sends their payload back as a text message) under the last message of a reply, at most
 four: when a reply has more, the first three are shown with a "More…" button whose payload
 ``more:<n>`` asks for the list again from button ``n``; the whole list is kept per person by
-the caller. Images and files go first, each as a message of its own, then the text.
-``render`` and ``message_body`` are pure.
+the caller. Images and files go first, each as a message of its own, then the text, then a
+request to share one's phone number (Zalo's ``request_user_info`` form) when the reply asks
+for one. ``render`` and ``message_body`` are pure.
 """
 
 from __future__ import annotations
@@ -18,24 +19,28 @@ from typing import Any
 
 from bot.channels.text_split import split_text
 from handlers.payloads import MoreButtons
-from handlers.types import Button, FileOut, Reply, StoredFile
+from handlers.types import Button, FileOut, Reply, ShareRequest, StoredFile
 
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 2000
 BUTTON_LIMIT = 4
+# Zalo's limits for the request_user_info form's element.
+SHARE_TITLE_LIMIT = 100
+SHARE_SUBTITLE_LIMIT = 500
 
 
 @dataclass(frozen=True)
 class ZaloOutgoing:
     """One message: a text with optional buttons, or an image, or a file, or a stored file
-    (sent as an image or a file once uploaded)."""
+    (sent as an image or a file once uploaded), or a request to share one's phone number."""
 
     text: str = ""
     buttons: tuple[Button, ...] = ()
     image: FileOut | None = None
     document: FileOut | None = None
     attachment: StoredFile | None = None
+    share: ShareRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,16 @@ def render(reply: Reply, more_label: str) -> Rendered:
         visible = reply.bold_prefix or reply.text
     texts = [ZaloOutgoing(text=part) for part in split_text(visible, TEXT_LIMIT)]
     messages.extend(texts)
+    share = [ZaloOutgoing(share=reply.share_request)] if reply.share_request else []
     buttons = flat_buttons(reply.buttons)
     if not buttons:
-        return Rendered(messages)
+        return Rendered(messages + share)
     if not texts:
         # Zalo shows buttons only under a text; handlers always write one, so this is a bug.
         logger.error("the buttons of a reply without text were not sent")
-        return Rendered(messages)
+        return Rendered(messages + share)
     messages[-1] = replace(messages[-1], buttons=button_page(buttons, 0, more_label))
-    return Rendered(messages, buttons if len(buttons) > BUTTON_LIMIT else ())
+    return Rendered(messages + share, buttons if len(buttons) > BUTTON_LIMIT else ())
 
 
 def more_page(
@@ -102,10 +108,28 @@ def more_page(
     return ZaloOutgoing(text=text, buttons=button_page(buttons, start, more_label))
 
 
+def share_body(share: ShareRequest, image_url: str | None) -> dict[str, Any]:
+    """Return Zalo's form asking the person to share their account's phone number."""
+    element = {
+        "title": share.title[:SHARE_TITLE_LIMIT],
+        "subtitle": share.subtitle[:SHARE_SUBTITLE_LIMIT],
+    }
+    if image_url:
+        element["image_url"] = image_url
+    payload = {"template_type": "request_user_info", "elements": [element]}
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
 def message_body(
-    outgoing: ZaloOutgoing, *, attachment_id: str | None = None, file_token: str | None = None
+    outgoing: ZaloOutgoing,
+    *,
+    attachment_id: str | None = None,
+    file_token: str | None = None,
+    share_image_url: str | None = None,
 ) -> dict[str, Any]:
     """Return the ``message`` object of a send call (uploads already made)."""
+    if outgoing.share is not None:
+        return share_body(outgoing.share, share_image_url)
     if outgoing.image is not None:
         element = {"media_type": "image", "attachment_id": attachment_id}
         payload = {"template_type": "media", "elements": [element]}

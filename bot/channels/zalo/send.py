@@ -1,7 +1,10 @@
 """Send replies to a Zalo user: uploads, messages, and the button list behind "More…".
 
-Used for the answers to webhook events and, through ``ZaloSender``, for what the outbox
-planned (reminders, notifications). When a reply has more buttons than Zalo shows, the whole
+Used for the answers to webhook events — in Zalo's reply form, addressed to the message they
+answer, so Zalo counts them as replies — and, through ``ZaloSender``, for what the outbox
+planned (reminders, notifications), by user id. Every message sent is counted on the account
+(``storage.reply_window``), since Zalo's free replies are counted from the person's last
+message. When a reply has more buttons than Zalo shows, the whole
 list is stored for the person before the message goes out, so the "More…" button works from
 any worker and after a restart.
 """
@@ -33,6 +36,7 @@ from storage.button_overflow import load_buttons, save_buttons
 from storage.db import Database
 from storage.errors import N_
 from storage.models import utcnow
+from storage.reply_window import count_sent
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +59,20 @@ class ZaloMessenger:
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
         store: FileStore | None = None,
+        share_image_url: str | None = None,
     ) -> None:
         self.client = client
         self.database = database
         self.default_locale = default_locale
         self.clock = clock
         self.store = store
+        self.share_image_url = share_image_url
 
-    async def send(self, user_id: str, replies: Sequence[Reply]) -> None:
-        """Send ``replies`` in order; the first failure stops the rest.
+    async def send(
+        self, user_id: str, replies: Sequence[Reply], *, reply_to: str | None = None
+    ) -> None:
+        """Send ``replies`` in order, as replies to the person's message ``reply_to`` when
+        given; the first failure stops the rest.
 
         Raises:
             DeliveryError: what the outbox should do about the failure.
@@ -76,9 +85,9 @@ class ZaloMessenger:
             if rendered.overflow:
                 await self._keep(user_id, rendered.overflow)
             for outgoing in rendered.messages:
-                await self.send_one(user_id, outgoing)
+                await self.send_one(user_id, outgoing, reply_to=reply_to)
 
-    async def send_more(self, user_id: str, start: int) -> bool:
+    async def send_more(self, user_id: str, start: int, *, reply_to: str | None = None) -> bool:
         """Show the person's stored buttons from ``start``; False when there is no such page."""
         async with self.database.session() as session:
             stored = await load_buttons(session, CHANNEL, user_id)
@@ -93,11 +102,16 @@ class ZaloMessenger:
         )
         if page is None:
             return False
-        await self.send_one(user_id, page)
+        await self.send_one(user_id, page, reply_to=reply_to)
         return True
 
-    async def send_one(self, user_id: str, outgoing: ZaloOutgoing) -> None:
-        """Upload what needs uploading, then send one message."""
+    async def send_one(
+        self, user_id: str, outgoing: ZaloOutgoing, *, reply_to: str | None = None
+    ) -> None:
+        """Upload what needs uploading, then send one message and count it."""
+        if outgoing.share is not None:
+            await self._ask_to_share(user_id, outgoing, reply_to)
+            return
         if outgoing.attachment is not None:
             body = await self._attachment_body(user_id, outgoing.attachment)
         elif outgoing.image is not None:
@@ -108,7 +122,23 @@ class ZaloMessenger:
             body = message_body(outgoing, file_token=token)
         else:
             body = message_body(outgoing)
-        await self.client.send_message(user_id, body)
+        await self.client.send_message(user_id, body, reply_to=reply_to)
+        async with self.database.transaction() as session:
+            await count_sent(session, CHANNEL, user_id, 1)
+
+    async def _ask_to_share(
+        self, user_id: str, outgoing: ZaloOutgoing, reply_to: str | None
+    ) -> None:
+        """Send Zalo's form for sharing one's phone number. A refusal is only logged: the text
+        before it already asked for the number to be typed, which works as well."""
+        body = message_body(outgoing, share_image_url=self.share_image_url)
+        try:
+            await self.client.send_message(user_id, body, reply_to=reply_to)
+        except PermanentFailure as error:
+            logger.warning("Zalo refused the form for sharing a phone number: %s", error)
+            return
+        async with self.database.transaction() as session:
+            await count_sent(session, CHANNEL, user_id, 1)
 
     async def _attachment_body(self, user_id: str, file: StoredFile) -> dict[str, Any]:
         """Upload a stored file's local copy and return the message showing it: an image, or a
@@ -147,22 +177,3 @@ class ZaloMessenger:
         return await reader_translator(
             self.database, CHANNEL, user_id, default_locale=self.default_locale
         )
-
-
-class ZaloSender:
-    """Sends outbox messages on Zalo; implements ``bot.channels.base.ChannelSender``."""
-
-    name = CHANNEL
-
-    def __init__(self, messenger: ZaloMessenger) -> None:
-        self.messenger = messenger
-
-    async def send(self, recipient: str, replies: list[Reply]) -> None:
-        """Deliver ``replies`` in order to the Zalo user ``recipient``.
-
-        Raises:
-            RecipientUnreachable: the person does not follow the OA.
-            MessagingWindowClosed: outside the 48-hour window with no proactive quota left.
-            RetryLater, TransientFailure, PermanentFailure: as the client decided.
-        """
-        await self.messenger.send(recipient, replies)
