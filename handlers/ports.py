@@ -33,6 +33,8 @@ class ChartSpec:
     stacked: bool = False
     y_label: str = ""
     file_name: str = "chart.png"
+    # A line under the chart, e.g. that its figures are illustrative; empty draws none.
+    footnote: str = ""
 
 
 @dataclass(frozen=True)

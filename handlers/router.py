@@ -17,6 +17,7 @@ back whole, the person gets one apology, and the admins an alert at most once an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -131,6 +132,7 @@ class Router:
         Raises:
             Unavailable: the database cannot be reached; nothing of the event was kept.
         """
+        incoming = without_nul(incoming)
         # Before any database work: a flood from one person must cost the others nothing.
         refused = limited_reply(self.limiter, incoming, self.config.default_locale)
         if refused is not None:
@@ -250,6 +252,18 @@ class Router:
             # A command menu is per private chat: a group's is not the person's.
             menu = changed_menu(turn) if track_menu and incoming.private else None
             return Handled(turn.replies, menu)
+
+
+def without_nul(incoming: Incoming) -> Incoming:
+    """Drop NUL characters from what a person typed: no text of theirs means one, and
+    PostgreSQL cannot store it in a text column (the whole step would fail)."""
+    if "\x00" not in incoming.text and "\x00" not in incoming.display_name:
+        return incoming
+    return dataclasses.replace(
+        incoming,
+        text=incoming.text.replace("\x00", ""),
+        display_name=incoming.display_name.replace("\x00", ""),
+    )
 
 
 def remember_buttons(turn: Turn) -> None:

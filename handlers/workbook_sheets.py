@@ -24,7 +24,7 @@ from storage.reporting.figures import (
     status_counts,
 )
 from storage.reporting.scope import ReportScope, target_unit_ids
-from storage.targets import targets_progress
+from storage.targets import TargetState, targets_progress
 from storage.text import fold
 
 ITEM_WIDTHS = (16, 12, 26, 12, 30, 20, 14, 26, 20, 12, 9, 14, 14, 80)
@@ -146,15 +146,19 @@ def _metric_names(translator: Translator) -> dict[str, str]:
         "new_htx": pgettext("workbook", "New cooperatives (HTX) founded"),
         "new_union": pgettext("workbook", "New unions of cooperatives founded"),
         "effective_share": pgettext("workbook", "Share of HTX operating effectively"),
-        "good_rating_share": pgettext("workbook", "Share of HTX rated good or fairly good"),
-        "ocop_htx": pgettext("workbook", "HTX with OCOP products"),
+        "good_rating_share": pgettext(
+            "workbook", "Share of effective HTX rated fairly good or better"
+        ),
+        "ocop_htx": pgettext("workbook", "HTX with a valid OCOP certificate"),
         "high_tech_htx": pgettext("workbook", "HTX applying high technology"),
     }
 
 
 async def _targets_sheet(
-    session: AsyncSession, scope: ReportScope, translator: Translator
+    session: AsyncSession, scope: ReportScope, translator: Translator, today: dt.date
 ) -> Sheet:
+    """The plan's targets, each with the plan's words, its state and, for figures computed
+    from the demo's made-up data, a note saying so."""
     pgettext = translator.pgettext  # the name message extraction looks for
     headers = (
         pgettext("workbook", "Plan"),
@@ -164,11 +168,20 @@ async def _targets_sheet(
         pgettext("workbook", "Maximum"),
         pgettext("workbook", "Actual"),
         pgettext("workbook", "Measured in"),
-        pgettext("workbook", "Reached"),
+        pgettext("workbook", "Result"),
+        pgettext("workbook", "As of"),
+        pgettext("workbook", "The plan's words"),
+        pgettext("workbook", "Note"),
     )
     names = _metric_names(translator)
+    states = {
+        TargetState.MET: pgettext("workbook", "met"),
+        TargetState.MISSED: pgettext("workbook", "missed"),
+        TargetState.IN_PROGRESS: pgettext("workbook", "in progress"),
+    }
     rows = []
-    for target in await targets_progress(session, await target_unit_ids(session, scope)):
+    units = await target_unit_ids(session, scope)
+    for target in await targets_progress(session, units, today=today):
         # Shares are stored as fractions; a spreadsheet reader expects percentages.
         share = target.unit_of_measure == "share"
         scale = 100.0 if share else 1.0
@@ -181,12 +194,14 @@ async def _targets_sheet(
                 round(target.target_max * scale, 1) if target.target_max is not None else None,
                 round(target.actual * scale, 1),
                 "%" if share else pgettext("workbook", "number"),
-                _yes_no(translator, target.reached),
+                states[target.state],
+                target.reference_day,
+                target.definition,
+                pgettext("workbook", "(illustrative data)") if target.illustrative else None,
             )
         )
-    return Sheet(
-        pgettext("workbook", "Targets"), headers, tuple(rows), (50, 40, 11, 10, 10, 10, 12, 9)
-    )
+    widths = (50, 40, 11, 10, 10, 10, 12, 12, 12, 50, 20)
+    return Sheet(pgettext("workbook", "Targets"), headers, tuple(rows), widths)
 
 
 async def _ratings_sheet(
@@ -232,7 +247,7 @@ async def build_workbook(
         _items_sheet(translator, items, translator.locale == "vi"),
         await _summary_sheet(session, scope, translator),
         await _meetings_sheet(session, scope, translator, today),
-        await _targets_sheet(session, scope, translator),
+        await _targets_sheet(session, scope, translator, today),
         await _ratings_sheet(session, scope, translator),
     )
     return WorkbookSpec(file_name(scope.period.key, where), sheets)

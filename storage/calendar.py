@@ -119,10 +119,44 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         return day
 
+    def latest_working_day(self, day: dt.date) -> dt.date:
+        """Return ``day`` if it is a working day, else the last one before it."""
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """Return the last working day strictly before ``day``."""
+        return self.latest_working_day(day - dt.timedelta(days=1))
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """Return the day ``count`` working days after ``day`` (``day`` itself not counted)."""
+        while count > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Count the working days after ``start`` up to and including ``end``."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
 
 @dataclass(frozen=True)
 class ReminderSchedule:
-    """When the quarterly reminders fire (local time); all configurable."""
+    """When the quarterly reminders fire (local time); all configurable.
+
+    Every day it picks is a working day of ``WorkingCalendar`` (docs/reminders.md, "Working
+    days"): the kick-off moves forward to the next working day; the follow-up and the
+    escalation, counted back from the quarter's end, move back to the working day before, so
+    that the time left to meet does not shrink; the weekly digest goes on the first working
+    day of its week; the daily overdue check and alert digest are skipped on days off (the
+    next working day's digest covers the days in between).
+    """
 
     kickoff_time: dt.time = dt.time(8, 0)
     follow_up_days_before_end: int = 14
@@ -144,14 +178,25 @@ class ReminderSchedule:
         first_monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
         return self.local(calendar.next_working_day(first_monday), self.kickoff_time)
 
-    def follow_up(self, quarter: Quarter) -> dt.datetime:
-        """The follow-up to communes with no meeting yet."""
+    def follow_up_day(self, quarter: Quarter, calendar: WorkingCalendar) -> dt.date:
+        """The follow-up's day: so many days before the quarter ends, or the working day
+        before."""
         day = quarter.end - dt.timedelta(days=self.follow_up_days_before_end)
-        return self.local(day, self.reminder_time)
+        return calendar.latest_working_day(day)
 
-    def escalation(self, quarter: Quarter) -> dt.datetime:
-        """The escalation to officials over communes with no meeting."""
+    def follow_up(self, quarter: Quarter, calendar: WorkingCalendar) -> dt.datetime:
+        """The follow-up to communes with no meeting yet."""
+        return self.local(self.follow_up_day(quarter, calendar), self.reminder_time)
+
+    def escalation(self, quarter: Quarter, calendar: WorkingCalendar) -> dt.datetime:
+        """The escalation to officials over communes with no meeting: so many days before the
+        quarter ends, or the working day before; never on or before the follow-up's day
+        (then the working day after it)."""
         day = quarter.end - dt.timedelta(days=self.escalation_days_before_end)
+        day = calendar.latest_working_day(day)
+        follow_up = self.follow_up_day(quarter, calendar)
+        if day <= follow_up:
+            day = calendar.next_working_day(follow_up + dt.timedelta(days=1))
         return self.local(day, self.reminder_time)
 
     def overdue_run(self, day: dt.date) -> dt.datetime:
@@ -162,12 +207,23 @@ class ReminderSchedule:
         """The daily alert digest of ``day``: it covers the 24 hours before this moment."""
         return self.local(day, self.alerts_digest_time)
 
-    def digest_week_start(self, moment: dt.datetime) -> dt.date | None:
-        """Return the digest's Monday when ``moment`` is past that week's digest time."""
+    def digest_day(self, week: dt.date, calendar: WorkingCalendar) -> dt.date:
+        """The day the digest of the week starting ``week`` goes: that day, or the next
+        working day when it is a day off."""
+        return calendar.next_working_day(week)
+
+    def digest_weeks(self, moment: dt.datetime, calendar: WorkingCalendar) -> list[dt.date]:
+        """Return the weeks (by their first day, the digest weekday) whose digest is due at
+        ``moment``: last week's and this week's, once their day and time have come. Last
+        week's stays due so that a digest moved past a whole week of days off (Tết), or
+        missed while the bot was down, still goes, once (the planner's keys dedupe)."""
         local = moment.astimezone(self.tz)
-        monday = local.date() - dt.timedelta(days=(local.weekday() - self.digest_weekday) % 7)
-        fire = self.local(monday, self.digest_time)
-        return monday if moment >= fire else None
+        start = local.date() - dt.timedelta(days=(local.weekday() - self.digest_weekday) % 7)
+        return [
+            week
+            for week in (start - dt.timedelta(days=7), start)
+            if moment >= self.local(self.digest_day(week, calendar), self.digest_time)
+        ]
 
 
 async def set_override(

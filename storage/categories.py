@@ -6,9 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.errors import N_, InvalidInput, NotFound
 from storage.models import Category
 
-DEFAULT_DUE_DAYS = 15
+# The usual expectation, a reply within 15 days, counted in working days as offices do:
+# 15 calendar days hold 11 working days (three weeks less four weekend days).
+DEFAULT_DUE_WORKING_DAYS = 11
+MAX_DUE_WORKING_DAYS = 365
 
 DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("credit", "Vốn, tín dụng", "Capital and credit"),
@@ -56,7 +60,7 @@ async def ensure_default_categories(session: AsyncSession) -> int:
                 key=key,
                 name_vi=name_vi,
                 name_en=name_en,
-                due_days=DEFAULT_DUE_DAYS,
+                due_working_days=DEFAULT_DUE_WORKING_DAYS,
                 sort_order=order,
             )
         )
@@ -71,3 +75,30 @@ async def list_categories(session: AsyncSession) -> list[Category]:
         select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
     )
     return list(rows.scalars())
+
+
+async def all_categories(session: AsyncSession) -> list[Category]:
+    """Return every category, inactive ones too, in display order."""
+    rows = await session.execute(select(Category).order_by(col(Category.sort_order)))
+    return list(rows.scalars())
+
+
+async def set_due_working_days(session: AsyncSession, key: str, days: int) -> Category:
+    """Set how many working days items of the category ``key`` have for an answer.
+
+    Items already filed keep their due dates.
+
+    Raises:
+        NotFound: no such category.
+        InvalidInput: not between 1 and 365.
+    """
+    if not 1 <= days <= MAX_DUE_WORKING_DAYS:
+        raise InvalidInput(
+            N_("A deadline is 1 to {maximum} working days."), maximum=MAX_DUE_WORKING_DAYS
+        )
+    category = await session.get(Category, key)
+    if category is None:
+        raise NotFound(name=key)
+    category.due_working_days = days
+    await session.flush()
+    return category

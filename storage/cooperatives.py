@@ -10,22 +10,29 @@ from storage.errors import N_, Ambiguous, NotFound
 from storage.models import AdminUnit, Cooperative
 from storage.text import fold
 
-_KIND_WORDS = {"htx": "hop tac xa", "tht": "to hop tac"}
+# The kind words a name may start with, folded; people often leave them out ("trinh phu").
+KIND_WORDS = ("hop tac xa", "to hop tac", "htx", "tht")
+
+
+def bare_name(folded: str) -> str:
+    """Return a folded cooperative name without its leading kind word ("htx trinh phu" →
+    "trinh phu")."""
+    for word in KIND_WORDS:
+        if folded.startswith(word + " "):
+            return folded[len(word) + 1 :]
+    return folded
 
 
 def _variants(folded: str) -> set[str]:
-    """Return the folded name with the kind written short and long ("HTX" / "Hợp tác xã")."""
-    variants = {folded}
-    for short, long in _KIND_WORDS.items():
-        if folded.startswith(short + " "):
-            variants.add(long + folded[len(short) :])
-        if folded.startswith(long + " "):
-            variants.add(short + folded[len(long) :])
-    return variants
+    """Return the folded names a typed name may stand for: as typed, and its bare name with
+    each kind word or none ("trinh phu" finds "htx trinh phu" and "hop tac xa trinh phu")."""
+    bare = bare_name(folded)
+    return {folded, bare, *(f"{word} {bare}" for word in KIND_WORDS)}
 
 
 async def find_cooperative(session: AsyncSession, name: str) -> Cooperative:
-    """Return the one cooperative called ``name`` (diacritics- and case-insensitive).
+    """Return the one cooperative called ``name`` (diacritics- and case-insensitive, the kind
+    word — HTX, THT, hợp tác xã, tổ hợp tác — optional).
 
     Raises:
         NotFound: no cooperative has that name.

@@ -1,5 +1,9 @@
 """Load the Kế Sách demo data set: units of both eras, cooperatives, plan targets, offices.
 
+The names and communes of the cooperatives are public (a 2021 news item); their codes
+(``DEMO-…``), dates, member counts, ratings, OCOP products and high-tech flags are made up,
+and every row holding them is flagged ``illustrative`` so whatever shows them says so.
+
 Loading is idempotent: units are matched on (level, code, valid_from), the same identity the
 whole-country import uses, so the two can be combined in any order without duplicates.
 """
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,6 +32,8 @@ from storage.models import (
     UnitLevel,
     UnitSuccession,
 )
+from storage.offices import add_office
+from storage.targets import OCOP_VALID_MONTHS, add_months
 from storage.text import fold, fold_unit_name, nfc
 from storage.units import rebuild_unit_closure, resolve_unit
 
@@ -223,14 +229,17 @@ async def _load_cooperatives(
         )
         commune = resolved.today or resolved.unit
         folded = fold(entry["name"])
-        query = select(Cooperative)
-        if entry["registration_code"]:
-            query = query.where(col(Cooperative.registration_code) == entry["registration_code"])
-        else:
-            query = query.where(
-                col(Cooperative.folded_name) == folded, col(Cooperative.commune_id) == commune.id
-            )
-        if (await session.execute(query)).scalar_one_or_none() is not None:
+        # By name and commune as well as by code: a cooperative of this name already there
+        # (a real registry's, or an earlier demo's) is left as it is, never duplicated.
+        same_place = (col(Cooperative.folded_name) == folded) & (
+            col(Cooperative.commune_id) == commune.id
+        )
+        query = select(col(Cooperative.id)).where(
+            or_(same_place, col(Cooperative.registration_code) == entry["registration_code"])
+            if entry["registration_code"]
+            else same_place
+        )
+        if (await session.execute(query.limit(1))).first() is not None:
             continue
         session.add(
             Cooperative(
@@ -242,6 +251,7 @@ async def _load_cooperatives(
                 sector=entry["sector"],
                 founded_on=dt.date.fromisoformat(entry["founded_on"]),
                 members=entry["members"],
+                illustrative=True,
             )
         )
         report.cooperatives_added += 1
@@ -276,27 +286,39 @@ async def _load_plan(
                 target_min=target["min"],
                 target_max=target.get("max"),
                 unit_of_measure=target.get("unit", "count"),
+                definition=target.get("definition"),
             )
         )
         report.targets_added += 1
 
 
 async def _load_offices(session: AsyncSession, doc: dict[str, Any], report: DemoReport) -> None:
+    """Add each commune's Phòng Kinh tế and the city's departments, with the categories each
+    handles (a suggestion for trying the product; a province sets its own routes)."""
     known = set((await session.execute(select(col(Office.key)))).scalars())
     for entry in doc["offices"]:
         if entry["key"] in known:
             continue
-        unit_id = None
-        if entry.get("unit"):
-            unit_id = (await resolve_unit(session, entry["unit"], levels=["province"])).unit.id
-        session.add(Office(key=entry["key"], name=entry["name"], unit_id=unit_id))
+        levels = ["commune", "province"]
+        resolved = await resolve_unit(session, entry["unit"], levels=levels)
+        await add_office(
+            session,
+            entry["key"],
+            entry["name"],
+            unit_id=resolved.unit.id,
+            category_keys=entry["categories"],
+        )
         report.offices_added += 1
 
 
 async def _load_illustrative(session: AsyncSession, doc: dict[str, Any]) -> None:
-    """Load the illustrative ratings, OCOP products and high-tech flags (idempotent)."""
+    """Load the illustrative ratings, OCOP products and high-tech flags (idempotent).
+
+    Only onto the demo's own cooperatives: a real cooperative of the same name gets nothing.
+    """
     extra = doc.get("illustrative", {})
-    by_name = {c.folded_name: c for c in (await session.execute(select(Cooperative))).scalars()}
+    demo_rows = await session.execute(select(Cooperative).where(col(Cooperative.illustrative)))
+    by_name = {c.folded_name: c for c in demo_rows.scalars()}
     for rating in extra.get("ratings", []):
         coop = by_name.get(fold(rating["cooperative"]))
         if coop is None:
@@ -317,6 +339,7 @@ async def _load_illustrative(session: AsyncSession, doc: dict[str, Any]) -> None
                     score=rating["score"],
                     year=rating["year"],
                     operating_effectively=rating["effective"],
+                    illustrative=True,
                 )
             )
     for product in extra.get("ocop_products", []):
@@ -337,10 +360,10 @@ async def _load_illustrative(session: AsyncSession, doc: dict[str, Any]) -> None
                     name=product["name"],
                     stars=product["stars"],
                     certified_on=certified,
-                    expires_on=certified.replace(year=certified.year + 3),
+                    expires_on=add_months(certified, OCOP_VALID_MONTHS),
+                    illustrative=True,
                 )
             )
-            coop.ocop_stars = max(coop.ocop_stars or 0, product["stars"])
     for name in extra.get("high_tech", []):
         coop = by_name.get(fold(name))
         if coop is not None:

@@ -187,7 +187,7 @@ async def create_item(
         search_text=searchable(reference, cooperative.name, text),
         commune_id=cooperative.commune_id,
         status=Status.NEW,
-        due_at=initial_due(category, now),
+        due_at=await initial_due(session, category, now),
         created_at=now,
         updated_at=now,
     )
@@ -247,7 +247,7 @@ async def change_status(
         if referred_unit_id not in offered:
             raise InvalidInput(N_("This item cannot be referred to that unit."))
         item.assignee_unit_id = referred_unit_id
-    resume(item, now)
+    await resume(session, item, now)
     item.status = target
     item.updated_at = now
     if not director_move and item.first_response_at is None:
@@ -319,7 +319,7 @@ async def add_note(
         created_at=now,
     )
     if kind == EventKind.REPLY:
-        resume(item, now)
+        await resume(session, item, now)
         event.from_status, event.to_status = item.status, Status.IN_PROGRESS
         item.status = Status.IN_PROGRESS
     item.updated_at = now

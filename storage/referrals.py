@@ -12,7 +12,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import AdminUnit, FeedbackItem, Office, UnitAncestor, UnitCurrent
+from storage.models import (
+    AdminUnit,
+    FeedbackItem,
+    Office,
+    OfficeCategory,
+    UnitAncestor,
+    UnitCurrent,
+)
 
 
 async def commune_of_today(session: AsyncSession, item: FeedbackItem) -> int:
@@ -49,7 +56,8 @@ async def referral_targets(
 
 async def assignable_offices(session: AsyncSession, item: FeedbackItem) -> list[Office]:
     """Return the offices ``item`` can be assigned to: those of no unit in particular, and
-    those of a unit containing the item's commune of today."""
+    those of a unit containing the item's commune of today. Those that handle the item's
+    category come first (``routed_offices`` names them), each group by name."""
     commune = await commune_of_today(session, item)
     containing = select(col(UnitAncestor.ancestor_id)).where(col(UnitAncestor.unit_id) == commune)
     rows = await session.execute(
@@ -57,4 +65,16 @@ async def assignable_offices(session: AsyncSession, item: FeedbackItem) -> list[
         .where(or_(col(Office.unit_id).is_(None), col(Office.unit_id).in_(containing)))
         .order_by(col(Office.name))
     )
-    return list(rows.scalars())
+    offices = list(rows.scalars())
+    routed = await routed_offices(session, item)
+    return sorted(offices, key=lambda office: office.id not in routed)
+
+
+async def routed_offices(session: AsyncSession, item: FeedbackItem) -> set[int]:
+    """Return the ids of the offices that handle the item's category."""
+    rows = await session.execute(
+        select(col(OfficeCategory.office_id)).where(
+            col(OfficeCategory.category_key) == item.category_key
+        )
+    )
+    return set(rows.scalars())

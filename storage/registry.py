@@ -32,6 +32,9 @@ from storage.text import fold
 from storage.units import resolve_unit
 
 _ATTRIBUTES = {"director": "director_name"}
+# Registration codes of this form are made up (the demo data set and the sample files use
+# them); no real code has letters, so a row carrying one is stored flagged illustrative.
+ILLUSTRATIVE_CODE_PREFIX = "DEMO-"
 _CHUNK = 500
 
 
@@ -222,6 +225,9 @@ class _Importer:
         for row in rows:
             attributes = {_ATTRIBUTES.get(k, k): v for k, v in row.values.items()}
             attributes.update(commune_id=row.commune_id, folded_name=row.folded)
+            code = attributes.get("registration_code")
+            if code:
+                attributes["illustrative"] = str(code).startswith(ILLUSTRATIVE_CODE_PREFIX)
             if row.target is None:
                 self.report.created += 1
                 if not self.report.dry_run:

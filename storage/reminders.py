@@ -142,27 +142,44 @@ async def due_messages(
     leaders = await _holders(session, Role.COMMUNE_LEADER, now)
     officials = await _holders(session, Role.OFFICIAL, now)
     due: list[Planned] = []
-    if schedule.kickoff(quarter, calendar) <= now < schedule.follow_up(quarter):
+    follow_up = schedule.follow_up(quarter, calendar)
+    if schedule.kickoff(quarter, calendar) <= now < follow_up:
         due += _kickoffs(quarter, leaders)
-    if schedule.follow_up(quarter) <= now:
+    if follow_up <= now:
         due += await _follow_ups(session, quarter, leaders)
-    if schedule.escalation(quarter) <= now:
+    if schedule.escalation(quarter, calendar) <= now:
         due += await _escalations(session, quarter, officials)
     today = now.astimezone(schedule.tz).date()
-    if schedule.overdue_run(today) <= now:
+    if calendar.is_working_day(today) and schedule.overdue_run(today) <= now:
         due += await _overdue_notices(session, today, now, officials)
-    # Yesterday's digest too: a bot that was down at 16:30 still sends it, once.
-    for day in (today - dt.timedelta(days=1), today):
+    due += await _alert_digests(session, now, today, schedule, calendar)
+    for week in schedule.digest_weeks(now, calendar):
+        for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):
+            payload = WeeklyDigest(unit_id=unit_id, week=week)
+            due.append(_message(f"digest:{week}:{unit_id}:{_who(identity)}", identity, payload))
+    return due
+
+
+async def _alert_digests(
+    session: AsyncSession,
+    now: dt.datetime,
+    today: dt.date,
+    schedule: ReminderSchedule,
+    calendar: WorkingCalendar,
+) -> list[Planned]:
+    """Return the daily alert digests due: the last working day's (a bot that was down at its
+    time still sends it, once) and today's, if today is a working day. Each covers the alerts
+    since the working day before it, so the days off in between are not lost."""
+    days = [calendar.previous_working_day(today)]
+    if calendar.is_working_day(today):
+        days.append(today)
+    due = []
+    for day in days:
         cutoff = schedule.alerts_digest(day)
         if cutoff <= now:
-            since = cutoff - dt.timedelta(days=1)
+            since = schedule.alerts_digest(calendar.previous_working_day(day))
             for identity, digest in await due_alert_digests(session, now, since, cutoff):
                 due.append(_message(f"alerts:{day}:{_who(identity)}", identity, digest))
-    monday = schedule.digest_week_start(now)
-    if monday is not None:
-        for unit_id, identity in await _holders(session, Role.OFFICIAL, now, digest_only=True):
-            payload = WeeklyDigest(unit_id=unit_id, week=monday)
-            due.append(_message(f"digest:{monday}:{unit_id}:{_who(identity)}", identity, payload))
     return due
 
 

@@ -8,6 +8,11 @@ Units are identified by (level, code, valid_from) with NULL equal to NULL, becau
 reused across the reform (commune 31540 was Xã An Lạc Tây, it is now Xã Thới An Hội). Rows
 that already exist with that identity, e.g. from the demo data set, are updated in place, so
 running the import again changes nothing.
+
+Commune successions are checked with the package's centroids (``storage.succession_check``):
+the implausible ones are not stored, so scope never follows them, and every verdict is kept
+in ``unit_succession_check`` for ``coopbot units check``. An admin's decisions
+(``unit_succession_override``) win over the rule.
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.errors import N_, Ambiguous, NotFound
-from storage.models import AdminUnit, SuccessionKind, UnitLevel, UnitSuccession
+from storage.models import (
+    AdminUnit,
+    SuccessionDecision,
+    SuccessionKind,
+    UnitLevel,
+    UnitSuccession,
+    UnitSuccessionCheck,
+    UnitSuccessionOverride,
+)
+from storage.succession_check import Judgement, Point, Verdict, judge_successions
 from storage.text import fold, fold_unit_name, nfc
 from storage.units import rebuild_unit_closure
 
@@ -36,7 +50,7 @@ SOURCE = "vietnamadminunits"
 REFORM_DATE = dt.date(2025, 7, 1)
 
 # Stages reported to the progress callback, in order.
-STAGES = ("reading", "units", "successions", "closure")
+STAGES = ("reading", "units", "successions", "checks", "closure")
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while an import runs."""
@@ -71,6 +85,9 @@ class ImportReport:
     """Names of the provinces of today whose units (and their predecessors') were imported."""
     units: ChangeCounts
     successions: ChangeCounts
+    """The successions stored: the package's, less the rejected ones."""
+    rejected: int = 0
+    """Successions not stored: implausible by the distance rule, or rejected by an admin."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,10 @@ class SourceData:
     successions: list[SourceSuccession] = field(default_factory=list)
     province_aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Folded spellings of every province name of either era → keys of provinces of today."""
+    points: dict[str, Point] = field(default_factory=dict)
+    """Centroids of communes of both eras (the package has them for every commune)."""
+    judgements: dict[tuple[str, str], Judgement] = field(default_factory=dict)
+    """The distance rule's verdict on every commune succession, by (old key, new key)."""
 
     _seen: set[str] = field(default_factory=set, repr=False)
 
@@ -141,8 +162,12 @@ class SourceData:
 
     def group_name(self, group: str) -> str:
         """Return the name of the province of today whose key is ``group``."""
+        return self.group_unit(group).name
+
+    def group_unit(self, group: str) -> SourceUnit:
+        """Return the province of today whose key is ``group``."""
         key = _new_key(group)
-        return next(u.name for u in self.units if u.key == key)
+        return next(u for u in self.units if u.key == key)
 
 
 def _new_key(province: str, ward: str | None = None) -> str:
@@ -171,13 +196,13 @@ def read_source() -> SourceData:
         connection.row_factory = sqlite3.Row
         current_rows = connection.execute(
             "SELECT province, provinceShort, provinceCode, provinceKey, provinceShortKey,"
-            " ward, wardType, wardCode, wardKey FROM admin_units"
+            " ward, wardType, wardCode, wardKey, wardLat, wardLon FROM admin_units"
             " ORDER BY provinceCode, wardCode"
         ).fetchall()
         legacy_rows = connection.execute(
             "SELECT province, provinceShort, provinceCode, provinceKey, provinceShortKey,"
             " district, districtType, districtCode, districtKey,"
-            " ward, wardType, wardCode, wardKey FROM admin_units_legacy"
+            " ward, wardType, wardCode, wardKey, wardLat, wardLon FROM admin_units_legacy"
             " ORDER BY provinceCode, districtCode, wardCode"
         ).fetchall()
     converter = json.loads(_package_file("converter_2025.json").read_text(encoding="utf-8"))
@@ -197,6 +222,7 @@ def _build_source(
         data.add_province(row, province_key, group, current=True)
         ward_key = _new_key(group, row["wardKey"])
         data.add(_unit(row, "ward", ward_key, province_key, group, current=True))
+        _add_point(data, ward_key, row)
     for row in legacy_rows:
         group = group_of_old[row["provinceKey"]]
         province_key = _old_key(row["provinceKey"])
@@ -207,8 +233,24 @@ def _build_source(
             continue  # an island district without communes (it became a special zone)
         ward_key = _old_key(row["provinceKey"], row["districtKey"], row["wardKey"])
         data.add(_unit(row, "ward", ward_key, district_key, group, current=False))
-    data.successions = _classify(_succession_pairs(converter), {u.key: u for u in data.units})
+        _add_point(data, ward_key, row)
+    units = {u.key: u for u in data.units}
+    data.successions = _classify(_succession_pairs(converter), units)
+    data.judgements = judge_successions(
+        ((s.old_key, s.new_key) for s in data.successions if _is_commune(units[s.old_key])),
+        data.points,
+        districts={u.key: u.parent_key for u in data.units if _is_commune(u)},
+    )
     return data
+
+
+def _add_point(data: SourceData, key: str, row: sqlite3.Row) -> None:
+    if row["wardLat"] is not None and row["wardLon"] is not None:
+        data.points[key] = Point(row["wardLat"], row["wardLon"])
+
+
+def _is_commune(unit: SourceUnit) -> bool:
+    return unit.level == UnitLevel.COMMUNE
 
 
 _LEVEL_OF_COLUMN = {"district": UnitLevel.DISTRICT, "ward": UnitLevel.COMMUNE}
@@ -328,13 +370,15 @@ async def import_units(
     *,
     province: str | None,
     progress: ProgressCallback | None = None,
+    source: SourceData | None = None,
 ) -> ImportReport:
     """Import the units of ``province`` (a name of either era), or of the country when None.
 
     A province of today comes with all its predecessor provinces, their districts and
     communes, and the successions among them. Existing rows with the same (level, code,
     valid_from) are updated in place; the derived closure tables are rebuilt at the end. Runs
-    in the caller's transaction and commits nothing.
+    in the caller's transaction and commits nothing. ``source`` is the package's data when the
+    caller has read it already (``read_source``).
 
     Raises:
         NotFound: ``province`` names no province of either era.
@@ -346,7 +390,7 @@ async def import_units(
             progress(stage, done, total)
 
     report("reading", 0, 1)
-    data = await asyncio.to_thread(read_source)
+    data = source if source is not None else await asyncio.to_thread(read_source)
     groups = {find_province(data, province)} if province is not None else None
     units = [u for u in data.units if groups is None or u.group in groups]
     wanted = {u.key for u in units}
@@ -392,13 +436,113 @@ async def import_units(
     report("units", len(units), len(units))
     unit_counts = ChangeCounts(added, updated, unchanged)
 
-    succession_counts = await _import_successions(session, successions, ids, report)
+    by_key = {u.key: u for u in units}
+    decisions = await stored_decisions(session)
+    kept, rejected = _apply_checks(successions, data.judgements, decisions, by_key)
+    succession_counts = await _import_successions(
+        session, _classify(((s.old_key, s.new_key) for s in kept), by_key), ids, report
+    )
+    await _forget_successions(session, [(ids[s.old_key], ids[s.new_key]) for s in rejected])
+    await _record_checks(session, successions, data.judgements, decisions, by_key, ids, report)
 
     report("closure", 0, 1)
     await rebuild_unit_closure(session)
     report("closure", 1, 1)
     names = sorted(data.group_name(g) for g in (groups or {u.group for u in data.units}))
-    return ImportReport(tuple(names), unit_counts, succession_counts)
+    return ImportReport(tuple(names), unit_counts, succession_counts, len(rejected))
+
+
+async def stored_decisions(session: AsyncSession) -> dict[tuple[str, str], str]:
+    """Return the admins' decisions on successions, by (old code, new code)."""
+    rows = await session.execute(
+        select(
+            col(UnitSuccessionOverride.old_code),
+            col(UnitSuccessionOverride.new_code),
+            col(UnitSuccessionOverride.decision),
+        )
+    )
+    return {(old, new): decision for old, new, decision in rows}
+
+
+def is_kept(verdict: str, decision: str | None) -> bool:
+    """Tell whether a succession is stored: an admin's decision wins over the rule."""
+    if decision is not None:
+        return decision == SuccessionDecision.ACCEPT
+    return Verdict(verdict).kept
+
+
+def _apply_checks(
+    successions: Sequence[SourceSuccession],
+    judgements: dict[tuple[str, str], Judgement],
+    decisions: dict[tuple[str, str], str],
+    units: dict[str, SourceUnit],
+) -> tuple[list[SourceSuccession], list[SourceSuccession]]:
+    """Split successions into those to store and those rejected (provinces are never judged)."""
+    kept, rejected = [], []
+    for succession in successions:
+        judgement = judgements.get((succession.old_key, succession.new_key))
+        codes = (units[succession.old_key].code, units[succession.new_key].code)
+        if judgement is None or is_kept(judgement.verdict, decisions.get(codes)):
+            kept.append(succession)
+        else:
+            rejected.append(succession)
+    return kept, rejected
+
+
+async def _forget_successions(session: AsyncSession, pairs: Sequence[tuple[int, int]]) -> None:
+    """Delete rejected successions an earlier import (before the check existed) stored."""
+    for chunk in _chunks(pairs, 500):
+        await session.execute(
+            delete(UnitSuccession).where(
+                tuple_(col(UnitSuccession.old_id), col(UnitSuccession.new_id)).in_(chunk)
+            )
+        )
+
+
+async def _record_checks(
+    session: AsyncSession,
+    successions: Sequence[SourceSuccession],
+    judgements: dict[tuple[str, str], Judgement],
+    decisions: dict[tuple[str, str], str],
+    units: dict[str, SourceUnit],
+    ids: dict[str, int],
+    report: ProgressCallback,
+) -> None:
+    """Replace the recorded verdicts on the imported old communes' successions."""
+    rows: list[dict[str, Any]] = []
+    for succession in successions:
+        judgement = judgements.get((succession.old_key, succession.new_key))
+        if judgement is None:
+            continue
+        old, new = units[succession.old_key], units[succession.new_key]
+        rows.append(
+            {
+                "old_id": ids[old.key],
+                "new_id": ids[new.key],
+                "verdict": str(judgement.verdict),
+                "distance_km": _rounded(judgement.distance_km),
+                "nearest_km": _rounded(judgement.nearest_km),
+                "override": decisions.get((old.code, new.code)),
+            }
+        )
+    report("checks", 0, len(rows))
+    old_ids: list[int] = sorted({row["old_id"] for row in rows})
+    for id_chunk in _chunks(old_ids, 500):
+        await session.execute(
+            delete(UnitSuccessionCheck).where(col(UnitSuccessionCheck.old_id).in_(id_chunk))
+        )
+    done = 0
+    for chunk in _chunks(rows):
+        await session.execute(insert(UnitSuccessionCheck), list(chunk))
+        done += len(chunk)
+        report("checks", done, len(rows))
+    report("checks", len(rows), len(rows))
+
+
+def _rounded(km: float | None) -> float | None:
+    # Metres are noise for centroids geocoded to a few hundred metres at best; rounding also
+    # makes the stored figures the same on SQLite and PostgreSQL.
+    return None if km is None else round(km, 1)
 
 
 async def _import_successions(

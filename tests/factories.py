@@ -14,8 +14,11 @@ from storage.models import (
     Consent,
     ConsentDecision,
     Cooperative,
+    CooperativeRating,
     FeedbackItem,
+    OcopProduct,
     Person,
+    PlanTarget,
     RoleAssignment,
     Status,
 )
@@ -105,3 +108,96 @@ async def item(
     created.status = status
     await session.flush()
     return created
+
+
+async def new_cooperative(
+    session: AsyncSession,
+    name: str,
+    commune: AdminUnit,
+    *,
+    kind: str = "HTX",
+    founded_on: dt.date | None = None,
+    status: str = "active",
+    dissolved_on: dt.date | None = None,
+    high_tech: bool = False,
+) -> Cooperative:
+    """Register a (real, not illustrative) cooperative in ``commune``."""
+    coop = Cooperative(
+        kind=kind,
+        name=name,
+        folded_name=fold(name),
+        commune_id=commune.id or 0,
+        founded_on=founded_on,
+        status=status,
+        dissolved_on=dissolved_on,
+        high_tech=high_tech,
+    )
+    session.add(coop)
+    await session.flush()
+    return coop
+
+
+async def rating(
+    session: AsyncSession,
+    coop: Cooperative,
+    year: int,
+    grade: str,
+    *,
+    effective: bool,
+    scheme: str = "TT-01-2020-BKHDT",
+) -> CooperativeRating:
+    """Record the cooperative's grade and effectiveness for ``year``."""
+    row = CooperativeRating(
+        cooperative_id=coop.id or 0,
+        scheme=scheme,
+        grade=grade,
+        year=year,
+        operating_effectively=effective,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def ocop_product(
+    session: AsyncSession, coop: Cooperative, certified_on: dt.date, expires_on: dt.date
+) -> OcopProduct:
+    """Record an OCOP certificate of the cooperative, valid up to ``expires_on``."""
+    row = OcopProduct(
+        cooperative_id=coop.id or 0,
+        name=f"Sản phẩm của {coop.name}",
+        stars=3,
+        certified_on=certified_on,
+        expires_on=expires_on,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def plan_target(
+    session: AsyncSession,
+    scope: AdminUnit,
+    metric: str,
+    minimum: float,
+    *,
+    years: tuple[int, int],
+    unit_of_measure: str = "count",
+    definition: str | None = None,
+    plan_code: str = "test-plan",
+) -> PlanTarget:
+    """Add one target of a plan over ``years`` for the units inside ``scope``."""
+    row = PlanTarget(
+        plan_code=plan_code,
+        title="Kế hoạch thử",
+        scope_unit_id=scope.id or 0,
+        period_start=years[0],
+        period_end=years[1],
+        metric=metric,
+        target_min=minimum,
+        unit_of_measure=unit_of_measure,
+        definition=definition,
+    )
+    session.add(row)
+    await session.flush()
+    return row

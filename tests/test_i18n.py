@@ -6,7 +6,9 @@ import datetime as dt
 import gettext
 import io
 import os
+import re
 import shutil
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from string import Formatter
@@ -140,6 +142,94 @@ def test_english_catalog_maps_each_message_to_itself() -> None:
     for message in read_catalog(po_path("en")):
         if message.id:
             assert message.string == message.id
+
+
+# The Vietnamese register: a provincial office writing to a cooperative or a commune chairman.
+# A person is "Ông/Bà" (never the familiar "bạn", and not "Quý vị" beside "Ông/Bà"), and a
+# cooperative's submission is a "phản ánh" (never "ý kiến"). Texts are compared in NFC, where
+# "ạ" is one letter: in a decomposed text its combining dot would end a \b word.
+FAMILIAR_YOU = re.compile(r"\bbạn\b", re.IGNORECASE | re.UNICODE)
+OPINION = re.compile(r"\bý kiến\b", re.IGNORECASE | re.UNICODE)
+COLLECTIVE_YOU = re.compile(r"\bquý vị\b", re.IGNORECASE | re.UNICODE)
+SIR_OR_MADAM = "Ông/Bà"
+
+
+def translated_texts(catalog: Catalog) -> list[tuple[str, str]]:
+    """Return (message id, translation) for every translated form of the catalog, in NFC."""
+    texts = []
+    for message in catalog:
+        if not message.id:
+            continue
+        message_id = message.id if isinstance(message.id, str) else message.id[0]
+        forms = message.string if isinstance(message.string, tuple | list) else [message.string]
+        texts.extend((message_id, unicodedata.normalize("NFC", form)) for form in forms if form)
+    return texts
+
+
+def using(pattern: re.Pattern[str], catalog: Catalog) -> list[str]:
+    """Return the ids of the messages whose translation matches ``pattern``."""
+    return [message_id for message_id, text in translated_texts(catalog) if pattern.search(text)]
+
+
+def mixed_forms_of_address(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """Return the ids of the messages saying "Quý vị" and of those saying "Ông/Bà" when the
+    catalog uses both, else two empty lists."""
+    collective = using(COLLECTIVE_YOU, catalog)
+    sir_or_madam = [i for i, text in translated_texts(catalog) if SIR_OR_MADAM in text]
+    return (collective, sir_or_madam) if collective and sir_or_madam else ([], [])
+
+
+def vietnamese_catalog(*texts: str) -> Catalog:
+    catalog = Catalog(locale="vi")
+    for number, text in enumerate(texts):
+        catalog.add(f"message {number}", text)
+    return catalog
+
+
+def test_vietnamese_catalog_never_calls_a_person_ban() -> None:
+    """No Vietnamese message says the familiar "bạn" to a director or a commune chairman."""
+    assert using(FAMILIAR_YOU, read_catalog(po_path("vi"))) == []
+
+
+def test_vietnamese_catalog_never_calls_a_submission_y_kien() -> None:
+    """No Vietnamese message says "ý kiến": a cooperative's submission is a "phản ánh"."""
+    assert using(OPINION, read_catalog(po_path("vi"))) == []
+
+
+def test_vietnamese_catalog_uses_one_form_of_address() -> None:
+    """The Vietnamese catalog does not say "Quý vị" in some messages and "Ông/Bà" in others."""
+    assert mixed_forms_of_address(read_catalog(po_path("vi"))) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Chào mừng bạn!", True),
+        ("Bạn muốn gửi loại phản ánh nào?", True),
+        ("VAI TRÒ CỦA BẠN: cán bộ.", True),
+        ("(bạn)", True),
+        (unicodedata.normalize("NFD", "Vai trò của bạn."), True),
+        ("Chào mừng Ông/Bà!", False),
+        ("Chúng tôi ban hành", False),
+        ("bạnh", False),
+        ("abạn", False),
+    ],
+)
+def test_the_register_check_finds_ban_only_as_a_whole_word(text: str, found: bool) -> None:
+    """The check catches "bạn" in any case, composed or not, and never inside another word."""
+    assert bool(using(FAMILIAR_YOU, vietnamese_catalog(text))) is found
+
+
+def test_the_register_checks_catch_a_damaged_catalog() -> None:
+    """Each check fails on a catalog that breaks its rule, plural forms included."""
+    catalog = vietnamese_catalog(
+        "Xin cảm ơn Ông/Bà.", "Ý kiến của Quý vị đã được ghi nhận.", "Đây là phản ánh."
+    )
+    catalog.add(("{n} item", "{n} items"), ("{n} phản ánh của bạn",))
+    assert using(FAMILIAR_YOU, catalog) == ["{n} item"]
+    assert using(OPINION, catalog) == ["message 1"]
+    assert mixed_forms_of_address(catalog) == (["message 1"], ["message 0"])
+    assert mixed_forms_of_address(vietnamese_catalog("Kính gửi Quý vị.")) == ([], [])
 
 
 def test_storage_errors_are_shown_in_vietnamese() -> None:

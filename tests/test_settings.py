@@ -130,8 +130,8 @@ def test_the_reminder_schedule_comes_from_the_environment(monkeypatch: pytest.Mo
     schedule = load_settings().reminder_schedule()
     kickoff = schedule.kickoff(Quarter(2026, 2), WorkingCalendar()).astimezone(schedule.tz)
     assert (kickoff.hour, kickoff.minute) == (7, 15)
-    follow_up = schedule.follow_up(Quarter(2026, 2)).astimezone(schedule.tz)
-    assert follow_up.date() == dt.date(2026, 6, 21)
+    follow_up = schedule.follow_up(Quarter(2026, 2), WorkingCalendar()).astimezone(schedule.tz)
+    assert follow_up.date() == dt.date(2026, 6, 19)  # 21/06 is a Sunday: the Friday before
     monkeypatch.setenv("COOPBOT_KICKOFF_TIME", "25:00")
     with pytest.raises(SettingsError, match=r"^COOPBOT_KICKOFF_TIME: "):
         load_settings()

@@ -10,11 +10,13 @@ import typer
 
 from bot.cli import (
     bench_commands,
+    categories_commands,
     db_commands,
     demo_commands,
     demo_data_commands,
     holidays_commands,
     invite_commands,
+    offices_commands,
     outbox_commands,
     privacy_commands,
     registry_commands,
@@ -50,6 +52,8 @@ privacy_commands.register(app)
 reminders_commands.register(app)
 report_commands.register(app)
 holidays_commands.register(app)
+categories_commands.register(app)
+offices_commands.register(app)
 zalo_commands.register(app)
 bench_commands.register(app)
 

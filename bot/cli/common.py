@@ -9,6 +9,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database
@@ -59,6 +60,13 @@ def run(coroutine_function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -
         return asyncio.run(coroutine_function(*args))
     except CoopbotError as exc:
         fail(str(exc))
+    except DBAPIError as exc:
+        # Most often a database never upgraded ("no such table"); never a traceback.
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        fail(
+            f"the database cannot be used ({reason[:200]}); a new or older database needs "
+            "`coopbot db upgrade` first"
+        )
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
 

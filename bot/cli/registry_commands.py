@@ -94,7 +94,7 @@ def list_registry() -> None:
             return await list_cooperatives(session)
 
     rows = run(body)
-    table = Table("commune", "kind", "name", "registration code", "members", box=None)
+    table = Table("commune", "kind", "name", "registration code", "members", "", box=None)
     for cooperative, commune in rows:
         table.add_row(
             commune,
@@ -102,9 +102,13 @@ def list_registry() -> None:
             cooperative.name,
             cooperative.registration_code or "",
             "" if cooperative.members is None else str(cooperative.members),
+            "(illustrative data)" if cooperative.illustrative else "",
         )
     console.print(table)
     console.print(f"{len(rows)} cooperatives")
+    if any(cooperative.illustrative for cooperative, _ in rows):
+        # The demo's codes, dates and figures are made up; only its names and communes are real.
+        console.print("(illustrative data): code and members made up by the demo data set")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from bot.cli.common import console, fail, open_database, run, settings_or_exit
 from storage.calendar import Quarter, WorkingCalendar
 from storage.delivery_plan import Cause
 from storage.errors import InvalidInput
+from storage.periods import parse_period
 from storage.reach_report import Reach, Way, leader_reach
 from storage.reminders import Planned, plan_due
 from storage.reply_window import ReplyWindow
@@ -80,14 +81,17 @@ def run_at(
 
 @reminders_app.command("plan")
 def plan_quarter(
-    quarter: Annotated[str, typer.Option(help="The quarter, e.g. 2026Q2.")],
+    quarter: Annotated[
+        str, typer.Option(help="The quarter: 2026Q2, q2 2026, quý II/2026, or q2 (this year).")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show (the default).")] = True,
 ) -> None:
     """Show who would get what at the quarter's kick-off, follow-up and escalation, and how
     each commune leader will be reached (Telegram, Zalo's window, a Zalo template, or not)."""
     settings = settings_or_exit()
     try:
-        q = Quarter.parse(quarter)
+        # Written as people write it, as in chat; a whole year is not a quarter.
+        q = Quarter.parse(parse_period(quarter, dt.datetime.now(settings.tz).date()).key)
     except InvalidInput as error:
         fail(str(error), code=2)
     del dry_run  # previewing never plans; the option documents that
@@ -98,8 +102,8 @@ def plan_quarter(
             calendar = await WorkingCalendar.load(session)
             moments = [
                 ("kick-off", schedule.kickoff(q, calendar)),
-                ("follow-up", schedule.follow_up(q)),
-                ("escalation", schedule.escalation(q)),
+                ("follow-up", schedule.follow_up(q, calendar)),
+                ("escalation", schedule.escalation(q, calendar)),
             ]
             result = []
             shown: set[str] = set()

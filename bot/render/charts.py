@@ -36,6 +36,8 @@ MAX_HEIGHT_INCHES = 18.0
 # Labels longer than this are drawn on horizontal bars, where they can be read unrotated.
 LONG_LABEL = 12
 WRAP_AT = 28
+# Characters of a footnote line at 9 points across the figure's width, with a margin.
+FOOTNOTE_WRAP_AT = 130
 # A value axis labelled "%" always spans 0–100, so a third of the communes looks like a third.
 PERCENT = "%"
 
@@ -155,6 +157,10 @@ def build_figure(spec: ChartSpec) -> Figure:
         axis = axes.xaxis if horizontal else axes.yaxis
         (axes.set_xlim if horizontal else axes.set_ylim)(0, top * 1.08)  # room for the labels
         axis.set_major_locator(MultipleLocator(20))
+    if spec.footnote:
+        # The figure's own x label: the constrained layout keeps room for it under the axes.
+        text = textwrap.fill(spec.footnote, FOOTNOTE_WRAP_AT)
+        figure.supxlabel(text, x=0.01, ha="left", fontproperties=chart_font(9))
     _apply_font(axes, chart_font(9))
     return figure
 

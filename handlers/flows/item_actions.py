@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from handlers.cards import card_replies
 from handlers.codec import Payload
+from handlers.labels import category_name
 from handlers.payloads import (
     Acknowledge,
     Answer,
@@ -37,9 +38,9 @@ from storage.errors import N_, InvalidInput, InvalidTransition
 from storage.feedback import add_note, allowed_targets, change_status, validate_text
 from storage.handling import assign_office
 from storage.item_details import item_details
-from storage.models import Status
+from storage.models import Category, Status
 from storage.questions import ASKABLE, ask_cooperative
-from storage.referrals import assignable_offices, referral_targets
+from storage.referrals import assignable_offices, referral_targets, routed_offices
 from storage.scope import ensure_item_handleable
 
 FLOW = "item"
@@ -216,10 +217,25 @@ async def _offer_offices(turn: Turn, item_id: int) -> None:
     assert turn.actor is not None  # noqa: S101
     item = await ensure_item_handleable(turn.session, turn.actor, item_id)
     offices = await assignable_offices(turn.session, item)
-    rows = [[Button(o.name, AssignOffice(item_id, o.id or 0).encode())] for o in offices]
-    text = (
-        turn._("Assign to which office?") if offices else turn._("There is no office to assign.")
-    )
+    routed = await routed_offices(turn.session, item)
+    rows = [
+        [
+            Button(
+                ("⭐ " if o.id in routed else "") + o.name,
+                AssignOffice(item_id, o.id or 0).encode(),
+            )
+        ]
+        for o in offices
+    ]
+    if not offices:
+        turn.say(turn._("There is no office to assign."), _back_row(turn, item_id))
+        return
+    text = turn._("Assign to which office?")
+    if routed & {o.id for o in offices}:
+        category = await turn.session.get(Category, item.category_key)
+        text += "\n" + turn._(
+            "⭐ handles {category}.", category=category_name(category, turn.locale)
+        )
     turn.say(text, *rows, _back_row(turn, item_id))
 
 

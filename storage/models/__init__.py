@@ -33,6 +33,7 @@ from storage.models.feedback import (
     FeedbackItem,
     FeedbackKind,
     Office,
+    OfficeCategory,
     SequenceCounter,
     Status,
 )
@@ -65,11 +66,14 @@ from storage.models.runtime import (
 from storage.models.types import UTCDateTime, utcnow
 from storage.models.units import (
     AdminUnit,
+    SuccessionDecision,
     SuccessionKind,
     UnitAncestor,
     UnitCurrent,
     UnitLevel,
     UnitSuccession,
+    UnitSuccessionCheck,
+    UnitSuccessionOverride,
 )
 
 metadata = SQLModel.metadata
@@ -103,6 +107,7 @@ __all__ = [
     "MeetingItem",
     "OcopProduct",
     "Office",
+    "OfficeCategory",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
@@ -115,12 +120,15 @@ __all__ = [
     "RoleAssignment",
     "SequenceCounter",
     "Status",
+    "SuccessionDecision",
     "SuccessionKind",
     "UTCDateTime",
     "UnitAncestor",
     "UnitCurrent",
     "UnitLevel",
     "UnitSuccession",
+    "UnitSuccessionCheck",
+    "UnitSuccessionOverride",
     "ZaloTemplate",
     "metadata",
     "utcnow",

@@ -52,6 +52,9 @@ class Cooperative(SQLModel, table=True):
     high_tech: bool = False
     phone: str | None = Field(default=None, max_length=40)
     director_name: str | None = Field(default=None, max_length=120)
+    # Set only by the demo loader: the code, dates and figures were made up for trying the
+    # product, and everything shown from them says so. A real import never sets it.
+    illustrative: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -66,7 +69,10 @@ class OcopProduct(SQLModel, table=True):
     name: str = Field(max_length=200)
     stars: int
     certified_on: dt.date | None = None
-    expires_on: dt.date | None = None
+    expires_on: dt.date | None = Field(
+        default=None, description="The last day the certificate is valid (36 months on)."
+    )
+    illustrative: bool = False
 
 
 class CooperativeRating(SQLModel, table=True):
@@ -86,6 +92,7 @@ class CooperativeRating(SQLModel, table=True):
     operating_effectively: bool | None = Field(
         default=None, description="The separate yes/no judgement of the same year."
     )
+    illustrative: bool = False
 
 
 class PlanTarget(SQLModel, table=True):
@@ -106,3 +113,5 @@ class PlanTarget(SQLModel, table=True):
     target_min: float
     target_max: float | None = None
     unit_of_measure: str = Field(default="count", max_length=16)
+    # The plan's own words for this target, kept beside it so /targets shows what is counted.
+    definition: str | None = Field(default=None, max_length=500)

@@ -57,7 +57,8 @@ class Category(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=40)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
-    due_days: int = Field(default=15, ge=1)
+    # Working days to answer (storage.deadlines); 11 is the usual 15 calendar days.
+    due_working_days: int = Field(default=11, ge=1, le=365)
     sort_order: int = 0
     active: bool = True
 
@@ -71,6 +72,15 @@ class Office(SQLModel, table=True):
     key: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     unit_id: int | None = Field(default=None, foreign_key="admin_unit.id")
+
+
+class OfficeCategory(SQLModel, table=True):
+    """A category an office handles: its items are routed there first."""
+
+    __tablename__ = "office_category"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    category_key: str = Field(foreign_key="category.key", primary_key=True, max_length=40)
 
 
 class FeedbackItem(SQLModel, table=True):

@@ -12,6 +12,8 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.models.types import UTCDateTime, utcnow
+
 
 class UnitLevel(StrEnum):
     """Levels in use; the number of levels is data, never assumed by queries."""
@@ -95,3 +97,48 @@ class UnitCurrent(SQLModel, table=True):
 
     unit_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
     current_id: int = Field(foreign_key="admin_unit.id", primary_key=True, index=True)
+
+
+class UnitSuccessionCheck(SQLModel, table=True):
+    """What the distance rule said of a succession of the package at the last import.
+
+    One row per commune succession the package has, kept or not, so that ``coopbot units
+    check`` shows what was rejected and how near the rest were; ``unit_succession`` holds only
+    the kept ones, which are the ones scope follows.
+    """
+
+    __tablename__ = "unit_succession_check"
+
+    old_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
+    new_id: int = Field(foreign_key="admin_unit.id", primary_key=True, index=True)
+    verdict: str = Field(max_length=16, description="storage.succession_check.Verdict")
+    distance_km: float | None = None
+    nearest_km: float | None = Field(
+        default=None, description="From the old commune to its nearest successor."
+    )
+    override: str | None = Field(
+        default=None, max_length=8, description="The admin's decision applied, if any."
+    )
+
+
+class SuccessionDecision(StrEnum):
+    """An admin's decision on a succession, whatever the distance rule says."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class UnitSuccessionOverride(SQLModel, table=True):
+    """An admin's decision on one succession, applied by every import.
+
+    Keyed by codes rather than ids so that it can be given before the units are imported:
+    commune codes are unique within an era (old communes end on the reform date, new ones
+    start on it).
+    """
+
+    __tablename__ = "unit_succession_override"
+
+    old_code: str = Field(max_length=16, primary_key=True)
+    new_code: str = Field(max_length=16, primary_key=True)
+    decision: str = Field(max_length=8)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

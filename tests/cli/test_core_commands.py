@@ -80,9 +80,32 @@ def test_invites_for_every_role_resolve_their_scope(cli, args: list[str], scope_
 
 
 @pytest.mark.parametrize(
+    "typed",
+    ["trinh phu", "Trinh Phú", "HỢP TÁC XÃ TRINH PHÚ", "htx  trinh-phu", "tổ hợp tác trinh phu"],
+)
+def test_a_cooperative_is_found_as_people_type_its_name(cli, typed: str) -> None:
+    """Case, diacritics, punctuation and the kind word (HTX, THT, hợp tác xã, tổ hợp tác)
+    do not matter."""
+    cli("db", "upgrade")
+    cli("demo-data", "load")
+    result = cli("invite", "--role", "director", "--cooperative", typed, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scope"]["name"] == "HTX Trinh Phú"
+
+
+def test_a_database_never_upgraded_is_one_line_not_a_traceback(cli) -> None:
+    """Before `coopbot db upgrade` a command says what to do instead of failing in SQL."""
+    result = cli("invite", "--role", "director", "--cooperative", "trinh phu")
+    assert result.exit_code == 1
+    assert "coopbot db upgrade" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--role", "director", "--cooperative", "HTX Không Có"], "No cooperative called"),
+        (["--role", "director", "--cooperative", "tinh phu"], "No cooperative called"),
         (["--role", "director", "--unit", "Kế Sách"], "--role director takes --cooperative"),
         (["--role", "commune_leader", "--unit", "Cần Thơ"], "Nothing called"),
         (["--role", "admin", "--unit", "Kế Sách"], "--role admin takes no scope"),
@@ -131,6 +154,11 @@ def test_reminders_run_at_a_moment_and_preview_a_quarter(cli) -> None:
     assert preview.exit_code == 0, preview.output
     assert "kick-off 06/04/2026 08:00" in preview.output
     assert cli("reminders", "plan", "--quarter", "2026Q5").exit_code == 2
+    assert cli("reminders", "plan", "--quarter", "2026").exit_code == 2  # a year
+    for typed in ("quý II/2026", "quy 2 nam 2026", "q2 2026"):
+        same = cli("reminders", "plan", "--quarter", typed)
+        assert same.exit_code == 0, same.output
+        assert "kick-off 06/04/2026 08:00" in same.output
     naive = cli("reminders", "run", "--at", "2026-04-06T08:00")
     assert naive.exit_code == 2
     assert "offset" in naive.output
@@ -149,3 +177,19 @@ def test_holiday_overrides_can_be_added_listed_and_removed(cli) -> None:
     assert cli("holidays", "remove", "06/04/2026").exit_code == 0
     assert cli("holidays", "remove", "06/04/2026").exit_code == 1
     assert cli("holidays", "add", "31/02/2026").exit_code == 2
+
+
+def test_categories_show_and_take_their_deadline_in_working_days(cli) -> None:
+    """Each category is listed with its working days; set-days changes one; a wrong number
+    or key is one line and a non-zero exit."""
+    cli("db", "upgrade")
+    listed = cli("categories", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "credit        11 working days  Vốn, tín dụng" in listed.output
+    changed = cli("categories", "set-days", "credit", "5")
+    assert changed.exit_code == 0, changed.output
+    assert "credit         5 working days" in cli("categories", "list").output
+    assert cli("categories", "set-days", "credit", "0").exit_code == 2
+    unknown = cli("categories", "set-days", "nope", "5")
+    assert unknown.exit_code == 1
+    assert "nope" in unknown.output

@@ -65,11 +65,11 @@ async def test_a_long_number_or_other_digits_are_text_not_a_button(chat: Console
     assert "nhập số điện thoại" in printed(chat)
 
     await chat.handle("0912345678")
-    assert "0912 345 678, đúng không?" in printed(chat)
+    assert "0912 345 678, có đúng không?" in printed(chat)
     await chat.handle("²")
     shown = printed(chat)
     assert "Không có nút" not in shown
-    assert "0912 345 678, đúng không?" in shown  # not a number: the question again
+    assert "0912 345 678, có đúng không?" in shown  # not a number: the question again
 
 
 async def test_quit_ends_the_shell_and_blank_lines_are_ignored(chat: ConsoleChat) -> None:
@@ -127,7 +127,7 @@ def test_a_director_files_a_report_in_a_real_terminal(tmp_path: Path) -> None:
         dimensions=(50, 200),
     )
     try:
-        shell.expect("bạn đang là: Giám đốc — HTX Trinh Phú")
+        shell.expect("Ông/Bà đang đóng vai: Giám đốc — HTX Trinh Phú")
         shell.expect("> ")
         shell.sendline("/report")
         shell.expect(r"\[(\d+)\] Khó khăn")

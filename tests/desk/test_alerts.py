@@ -22,6 +22,7 @@ from storage.models import (
     RoleAssignment,
     Status,
 )
+from storage.outbox_payloads import AlertDigest, read_payload
 from storage.questions import ask_cooperative
 from storage.reminders import plan_due
 from storage.scope import Actor, in_unit_subtree
@@ -165,7 +166,9 @@ async def test_an_office_hears_of_what_is_assigned_to_it(
     demo_session: AsyncSession, people: dict[str, Actor]
 ) -> None:
     """An official of an office is alerted when an item is assigned to that office."""
-    office = (await demo_session.execute(select(Office).order_by(Office.id))).scalars().first()
+    office = (
+        await demo_session.execute(select(Office).where(Office.key == "finance"))
+    ).scalar_one_or_none()
     assert office is not None
     dai_hai = await f.unit(demo_session, "Xã Đại Hải")
     clerk = await f.actor(demo_session, "official", unit_id=dai_hai.id)
@@ -200,6 +203,34 @@ async def test_daily_alerts_come_as_one_digest_and_none_when_nothing_happened(
     assert [k for r, k in await alerts(demo_session) if r == "2"] == [expected]
     await plan_due(demo_session, digest_time + dt.timedelta(days=1))
     assert len([k for r, k in await alerts(demo_session) if r == "2"]) == 1
+
+
+async def test_the_daily_digest_skips_days_off_and_then_covers_them(
+    demo_session: AsyncSession, people: dict[str, Actor]
+) -> None:
+    """An item filed on Saturday is in no digest that weekend; Monday's digest, the next
+    working day's, covers everything since Friday's."""
+    leader = await demo_session.get(Person, people["leader"].person_id)
+    assert leader is not None
+    leader.alert_mode = AlertMode.DAILY
+    saturday = dt.datetime(2026, 3, 7, 2, 0, tzinfo=dt.UTC)
+    await f.item(demo_session, people["director"], now=saturday)
+    await plan_due(demo_session, dt.datetime(2026, 3, 7, 9, 30, tzinfo=dt.UTC))
+    await plan_due(demo_session, dt.datetime(2026, 3, 8, 9, 30, tzinfo=dt.UTC))
+    assert [k for r, k in await alerts(demo_session) if r == "2"] == []
+
+    await plan_due(demo_session, dt.datetime(2026, 3, 9, 9, 30, tzinfo=dt.UTC))
+
+    planned = (
+        await demo_session.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.dedupe_key == f"alerts:2026-03-09:p{leader.id}"
+            )
+        )
+    ).scalar_one()
+    digest = read_payload(planned.payload)
+    assert isinstance(digest, AlertDigest)
+    assert digest.since == dt.datetime(2026, 3, 6, 9, 30, tzinfo=dt.UTC)  # Friday, 16:30
 
 
 async def test_units_containing_is_the_inverse_of_the_scope_subtree(

@@ -77,7 +77,7 @@ async def test_the_receipt_says_who_handles_the_report_and_by_when(
     await director.press("rp:done")
     receipt = await director.press("rp:send")
     assert "Ủy ban nhân dân Xã An Lạc Thôn" in receipt
-    assert "25/06/2026" in receipt  # 15 days after 10/06
+    assert "25/06/2026" in receipt  # 11 working days after Wednesday 10/06
 
 
 async def test_the_agenda_lists_each_item_with_its_words_and_a_button(

@@ -24,7 +24,8 @@ NOW = dt.datetime(2026, 6, 10, 3, 0, tzinfo=dt.UTC)
 async def test_a_question_stops_the_clock_and_the_reply_restarts_it(
     demo_session: AsyncSession,
 ) -> None:
-    """Waiting four days for the cooperative moves the due date four days later."""
+    """Waiting from Wednesday to Sunday holds two working days (Thursday and Friday): the due
+    date moves two working days later, from Thursday 25/06 to Monday 29/06."""
     director = await f.director_of(demo_session, "HTX Trinh Phú")
     commune = await f.unit(demo_session, "Xã An Lạc Thôn")
     leader = await f.actor(demo_session, "commune_leader", unit_id=commune.id)
@@ -44,7 +45,8 @@ async def test_a_question_stops_the_clock_and_the_reply_restarts_it(
     assert reply.kind == EventKind.REPLY
     assert item.status == Status.IN_PROGRESS
     assert item.waiting_since is None
-    assert item.due_at == due + dt.timedelta(days=4)
+    assert item.due_at == due + dt.timedelta(days=4)  # Thursday + 2 working days = Monday
+    assert item.due_at == dt.datetime(2026, 6, 29, 3, 0, tzinfo=dt.UTC)
 
 
 async def test_only_handlers_in_scope_ask_and_only_open_items_can_be_asked_about(
@@ -123,7 +125,7 @@ async def test_a_question_and_its_reply_with_a_photo_transcript(
     assert [a.file_ref for a in files] == [f"{channel}-photo-1"]
     card = await leader.say(reference)
     assert any(r.attachment is not None for r in leader.last)
-    assert "hợp tác xã trả lời" in card
+    assert "trả lời của hợp tác xã" in card
     await leader.press_label("Trả lời")
     await leader.say("Ngân hàng sẽ hỗ trợ vay sửa máy.")
     await director.press(f"my:s:{item_id}:5")

@@ -52,7 +52,7 @@ async def test_a_leader_logs_the_meeting_with_outcomes(
     leader: Chat, demo_session: AsyncSession
 ) -> None:
     """Date → cooperatives → notes → one outcome per item → save fulfils the quarter."""
-    assert "dd/mm/yyyy" in await leader.say("/meeting")
+    assert "ngày/tháng/năm" in await leader.say("/meeting")
     await leader.press_label("Hôm nay")
     await leader.press_label("HTX Trinh Phú")
     assert any(label.startswith("☑ HTX Trinh Phú") for label, _ in leader.buttons())
@@ -82,10 +82,10 @@ async def test_a_leader_logs_the_meeting_with_outcomes(
 @pytest.mark.parametrize(
     ("typed", "answer"),
     [
-        ("32/13/2026", "dd/mm/yyyy"),
-        ("hôm qua", "dd/mm/yyyy"),
+        ("32/13/2026", "ngày/tháng/năm"),
+        ("hôm qua", "ngày/tháng/năm"),
         ("21/05/2026", "tương lai"),
-        ("01/12/2025", "quý trước"),
+        ("01/12/2025", "quý liền trước"),
     ],
 )
 async def test_bad_dates_are_explained_and_the_step_stays(
@@ -110,7 +110,7 @@ async def test_a_second_meeting_in_the_quarter_is_noted(
         for _item in range(2):
             await leader.press_label("Không thảo luận")
         await leader.press("mt:save")
-    assert "khác" in Chat.text(leader.last)
+    assert "thêm một cuộc họp" in Chat.text(leader.last)
     assert "đã có" in await leader.say("/meeting")
     assert await meetings(demo_session) == 2
 
@@ -157,12 +157,13 @@ async def test_the_reminder_shows_the_agenda_and_its_buttons_work(
 
 
 async def test_digest_can_be_turned_off_and_on(leader: Chat, demo_session: AsyncSession) -> None:
-    """/digest off stores the choice; /digest on restores it; other words get a hint."""
+    """/digest off stores the choice; /digest bật (the hint's word) restores it; other words
+    get a hint."""
     await leader.say("/digest off")
     person = (await demo_session.execute(select(Person))).scalars().all()[-1]
     await demo_session.refresh(person)
     assert person.digest_enabled is False
-    assert "/digest on" in await leader.say("/digest maybe")
-    await leader.say("/digest on")
+    assert "/digest bật" in await leader.say("/digest maybe")
+    await leader.say("/digest bật")
     await demo_session.refresh(person)
     assert person.digest_enabled is True

@@ -194,17 +194,25 @@ async def test_targets_show_progress_bars(db: Database, demo_session: AsyncSessi
 async def test_targets_are_measured_on_todays_communes_of_an_old_district(
     demo_session: AsyncSession,
 ) -> None:
-    """The 2021 district plan counts today's cooperatives: OCOP 2, high-tech 1, rated 4 of 11."""
+    """The 2021 district plan counts today's cooperatives: OCOP 2, high-tech 1, rated 4 of 5.
+
+    The rated share divides by the effective HTX (5), as the plan's "half of those" says.
+    """
     from storage.targets import targets_progress
 
     can_tho = await f.unit(demo_session, "Thành phố Cần Thơ")
-    progress = {t.metric: t.actual for t in await targets_progress(demo_session, [can_tho.id])}
+    today = NOW.date()
+    progress = {
+        t.metric: t.actual for t in await targets_progress(demo_session, [can_tho.id], today=today)
+    }
     assert progress["ocop_htx"] == 2
     assert progress["high_tech_htx"] == 1
-    assert progress["good_rating_share"] == pytest.approx(4 / 11)
+    assert progress["good_rating_share"] == pytest.approx(4 / 5)
     assert progress["effective_share"] == pytest.approx(5 / 11)
     assert progress["new_htx"] == 0
     dai_hai = await f.unit(demo_session, "Xã Đại Hải")
-    local = {t.metric: t.actual for t in await targets_progress(demo_session, [dai_hai.id])}
+    local = {
+        t.metric: t.actual for t in await targets_progress(demo_session, [dai_hai.id], today=today)
+    }
     assert local["ocop_htx"] == 0
     assert local["effective_share"] == 0

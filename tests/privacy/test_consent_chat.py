@@ -27,7 +27,7 @@ from tests import factories as f
 from tests.handlers.chat import Chat
 from tests.handlers.test_onboarding_and_report import invite_code
 
-NOTICE_START = "🔐 Dữ liệu cá nhân của Quý vị"
+NOTICE_START = "🔐 Dữ liệu cá nhân của Ông/Bà"
 
 
 async def count(session: AsyncSession, table: type) -> int:
@@ -59,7 +59,7 @@ async def test_declining_admits_nobody_keeps_only_the_refusal_and_the_invite_sta
     assert [label for label, _ in chat.buttons()] == ["✅ Đồng ý", "❌ Không đồng ý"]
     declined = await chat.say("khong dong y")  # typed, as a person on a phone would
 
-    assert "không có thông tin nào về Quý vị được lưu" in declined
+    assert "không có thông tin nào về Ông/Bà được lưu" in declined
     assert await count(demo_session, Person) == people
     identities = await demo_session.scalars(
         select(ChannelIdentity).where(ChannelIdentity.external_id == "9301")
@@ -111,8 +111,8 @@ async def test_a_changed_notice_is_shown_again_and_needs_a_new_choice(
 
     assert text.startswith("Nội dung thông báo về dữ liệu cá nhân đã thay đổi")
     assert "Các phản ánh" not in text
-    assert "Cảm ơn" in await chat.say("dong y")
-    assert "Cảm ơn" not in await chat.say("/my")
+    assert "Xin cảm ơn" in await chat.say("dong y")
+    assert "Xin cảm ơn" not in await chat.say("/my")
     versions = await demo_session.scalars(select(Consent.notice_version))
     assert "2099-01" in list(versions)
 
@@ -130,7 +130,7 @@ async def test_declining_a_changed_notice_ends_the_account_after_confirmation(
     assert "tài khoản sẽ chấm dứt" in question
     ended = await chat.press_label("Có, chấm dứt")
 
-    assert "đã được xoá" in ended
+    assert "đã được xóa" in ended
     assert "Hãy gửi" not in ended
     demo_session.expire_all()
     identity = await demo_session.scalar(
@@ -176,7 +176,7 @@ async def test_privacy_sends_a_copy_records_a_correction_and_erases_on_request(
     assert any(m.recipient == "9399" and m.payload["kind"] == "privacy_requested" for m in notices)
 
     await chat.say("/privacy")
-    await chat.press_label("Xoá dữ liệu")
+    await chat.press_label("Xóa dữ liệu")
     await chat.press_label("Có, chấm dứt")
     demo_session.expire_all()
     person = await demo_session.scalar(select(Person).where(Person.full_name == "Nguyễn Văn Tư"))

@@ -82,7 +82,7 @@ async def test_after_the_follow_up_date_a_stale_kickoff_is_not_sent(
     demo_session: AsyncSession, people
 ) -> None:
     """A bot down for the whole quarter sends the follow-up, not a late kick-off too."""
-    await plan_due(demo_session, SCHEDULE.follow_up(Q2) + dt.timedelta(hours=1))
+    await plan_due(demo_session, SCHEDULE.follow_up(Q2, WorkingCalendar()) + dt.timedelta(hours=1))
     planned = await keys(demo_session)
     assert not [k for k in planned if ":kickoff:" in k]
     assert len([k for k in planned if ":followup:" in k]) == 2
@@ -100,7 +100,7 @@ async def test_follow_up_and_escalation_skip_communes_that_met(
         MeetingRecord(commune.id, dt.date(2026, 5, 12), (coop.id,), "Họp quý II"),
         now=dt.datetime(2026, 5, 12, 3, 0, tzinfo=dt.UTC),
     )
-    escalation = SCHEDULE.escalation(Q2)
+    escalation = SCHEDULE.escalation(Q2, WorkingCalendar())
     await plan_due(demo_session, escalation)
     planned = await keys(demo_session)
     follow_ups = [k for k in planned if ":followup:" in k]

@@ -29,6 +29,7 @@ from tests import factories as f
 
 SCHEDULE = ReminderSchedule()
 CALENDAR = WorkingCalendar()
+WEEK = dt.timedelta(days=7)
 Q2 = Quarter(2026, 2)
 KICKOFF = SCHEDULE.kickoff(Q2, CALENDAR)  # Monday 6 April 2026, 08:00 local
 # Tuesday 21 April 2026, 08:00 local: past the kick-off, before the follow-up, not a Monday.
@@ -84,7 +85,7 @@ async def test_each_official_hears_only_of_the_communes_of_their_units_in_name_o
     s = demo_session
     await account(s, "official", "Thành phố Cần Thơ", "201")
     await account(s, "official", "Xã Đại Hải", "202")
-    await plan_due(s, SCHEDULE.escalation(Q2))
+    await plan_due(s, SCHEDULE.escalation(Q2, CALENDAR))
 
     rows = await s.execute(
         select(OutboxMessage)
@@ -158,18 +159,36 @@ async def test_each_leader_snoozes_twice_a_quarter_with_numbered_reminders_a_wee
 
 def test_the_digest_week_is_vietnams_week_and_fires_at_its_time_exactly() -> None:
     """At 07:30 sharp the digest is due; on Monday 00:30 local (Sunday in UTC) the new week
-    has begun and its digest is not due yet; another weekday may be chosen."""
+    has begun and its digest is not due yet (last week's still is); another weekday may be
+    chosen."""
     monday = dt.date(2026, 3, 2)
     at_half_past_seven = dt.datetime(2026, 3, 2, 0, 30, tzinfo=dt.UTC)
-    assert SCHEDULE.digest_week_start(at_half_past_seven) == monday
-    assert SCHEDULE.digest_week_start(at_half_past_seven - dt.timedelta(seconds=1)) is None
+    assert SCHEDULE.digest_weeks(at_half_past_seven, CALENDAR) == [monday - WEEK, monday]
+    before = at_half_past_seven - dt.timedelta(seconds=1)
+    assert SCHEDULE.digest_weeks(before, CALENDAR) == [monday - WEEK]
     monday_night = dt.datetime(2026, 3, 8, 17, 30, tzinfo=dt.UTC)  # Monday 9 March, 00:30
-    assert SCHEDULE.digest_week_start(monday_night) is None
+    assert SCHEDULE.digest_weeks(monday_night, CALENDAR) == [monday]
     wednesdays = ReminderSchedule(digest_weekday=2)
     thursday = dt.datetime(2026, 3, 5, 3, 0, tzinfo=dt.UTC)
-    assert wednesdays.digest_week_start(thursday) == dt.date(2026, 3, 4)
+    assert wednesdays.digest_weeks(thursday, CALENDAR)[-1] == dt.date(2026, 3, 4)
     next_monday = dt.datetime(2026, 3, 9, 3, 0, tzinfo=dt.UTC)
-    assert wednesdays.digest_week_start(next_monday) == dt.date(2026, 3, 4)
+    assert wednesdays.digest_weeks(next_monday, CALENDAR)[-1] == dt.date(2026, 3, 4)
+
+
+def test_a_digest_whose_day_is_off_goes_on_the_next_working_day() -> None:
+    """Tết 2026 takes Monday 16 to Friday 20 February: that week's digest goes on Monday 23
+    with the new week's, each once; Monday 27 April 2026 (Hùng Kings, observed) moves the
+    digest to Tuesday."""
+    tet_week = dt.date(2026, 2, 16)
+    assert SCHEDULE.digest_day(tet_week, CALENDAR) == dt.date(2026, 2, 23)
+    during_tet = dt.datetime(2026, 2, 18, 3, 0, tzinfo=dt.UTC)
+    assert tet_week not in SCHEDULE.digest_weeks(during_tet, CALENDAR)
+    after = dt.datetime(2026, 2, 23, 3, 0, tzinfo=dt.UTC)
+    assert SCHEDULE.digest_weeks(after, CALENDAR) == [tet_week, dt.date(2026, 2, 23)]
+    hung_kings = dt.date(2026, 4, 27)
+    assert SCHEDULE.digest_day(hung_kings, CALENDAR) == dt.date(2026, 4, 28)
+    monday_noon = dt.datetime(2026, 4, 27, 5, 0, tzinfo=dt.UTC)
+    assert hung_kings not in SCHEDULE.digest_weeks(monday_noon, CALENDAR)
 
 
 async def test_a_quarter_ends_at_midnight_vietnam_time_for_its_reminders(
@@ -203,13 +222,28 @@ async def test_the_daily_overdue_check_waits_for_eight_oclock_local_time(
     ]
 
 
+async def test_no_overdue_notice_goes_on_a_day_off(demo_session: AsyncSession) -> None:
+    """Saturday 25 April and Monday 27 April 2026 (Hùng Kings, observed) are days off: no
+    overdue check runs; Tuesday 28 April's does."""
+    s = demo_session
+    await account(s, "official", "Thành phố Cần Thơ", "201")
+    director = await f.director_of(s, "HTX Trinh Phú")
+    late = await f.item(s, director)
+    late.due_at = TUESDAY - dt.timedelta(days=5)
+    await s.flush()
+    for day in (25, 27):
+        at_nine = dt.datetime(2026, 4, day, 2, 0, tzinfo=dt.UTC)  # 09:00 in Vietnam
+        assert await overdue_recipients(s, at_nine) == []
+    assert await overdue_recipients(s, dt.datetime(2026, 4, 28, 2, 0, tzinfo=dt.UTC)) == ["201"]
+
+
 async def test_at_the_follow_up_instant_follow_ups_start_and_kick_offs_stop(
     demo_session: AsyncSession,
 ) -> None:
     """The kick-off window is [kick-off, follow-up): at the follow-up time only follow-ups."""
     s = demo_session
     await account(s, "commune_leader", "Xã An Lạc Thôn", "101")
-    due = await due_messages(s, SCHEDULE.follow_up(Q2), SCHEDULE, CALENDAR)
+    due = await due_messages(s, SCHEDULE.follow_up(Q2, CALENDAR), SCHEDULE, CALENDAR)
     assert [m.dedupe_key.split(":")[2] for m in due if m.dedupe_key.startswith("remind:")] == [
         "followup"
     ]

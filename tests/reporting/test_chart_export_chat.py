@@ -164,7 +164,7 @@ async def test_units_outside_ones_area_are_refused(
     """A commune leader asking for another commune, or an official for another province."""
     await other_province(demo_session)
     person = await join(db, demo_session, user, role, unit=unit)
-    assert "ngoài địa bàn của bạn" in await person.say(typed)
+    assert "ngoài địa bàn Ông/Bà phụ trách" in await person.say(typed)
     assert images(person.last) == []
     assert all(r.document is None for r in person.last)
 
@@ -216,8 +216,8 @@ async def test_bad_arguments_get_an_example(
     official = await join(db, demo_session, "632", "official", unit="Thành phố Cần Thơ")
     for typed in ("/chart Xã Không Có", "/export 2026Q9"):
         text = await official.say(typed)
-        assert "Xin ghi theo mẫu: /" in text
-        assert "quy 4/2026 An Lạc Thôn" in text
+        assert "Ông/Bà vui lòng ghi theo mẫu: /" in text
+        assert "quý 4/2026 An Lạc Thôn" in text
 
 
 async def test_without_renderers_the_bot_says_charts_are_unavailable(
@@ -227,7 +227,7 @@ async def test_without_renderers_the_bot_says_charts_are_unavailable(
     official = await join(db, demo_session, "633", "official", unit="Thành phố Cần Thơ")
     official.router = Router(db, HandlerConfig(), clock=lambda: official.now)
     for typed in ("/chart", "/export"):
-        assert "chưa được hỗ trợ trong cài đặt này" in await official.say(typed)
+        assert "chưa được hỗ trợ trong cấu hình này" in await official.say(typed)
 
 
 async def test_ratings_are_charted_per_commune_and_per_office(

@@ -27,7 +27,7 @@ async def test_an_official_invites_a_commune_leader_who_then_joins(
     official = await join(
         db, demo_session, "701", "official", unit="Thành phố Cần Thơ", bot_username="coopbot_bot"
     )
-    assert "Bạn muốn mời ai?" in await official.say("/invite")
+    assert "Ông/Bà muốn mời ai tham gia?" in await official.say("/invite")
     assert [label for label, _ in official.buttons()][:2] == ["lãnh đạo xã", "giám đốc hợp tác xã"]
     await official.press("iv:r:c")
     communes = [label for label, payload in official.buttons() if payload.startswith("iv:t:")]
@@ -80,7 +80,7 @@ async def test_a_commune_leader_invites_a_director_of_their_commune(
 ) -> None:
     """A leader is asked for the cooperative at once, and only their commune's are offered."""
     leader = await join(db, demo_session, "705", "commune_leader", unit="Xã An Lạc Thôn")
-    assert "Giám đốc mới thuộc HTX nào?" in await leader.say("/invite")
+    assert "Giám đốc mới thuộc hợp tác xã nào?" in await leader.say("/invite")
     offered = {label for label, p in leader.buttons() if p.startswith("iv:t:d:")}
     assert offered == {"HTX Trinh Phú", "HTX Lộc Mãi", "HTX 22 tháng 12", "HTX Quyết Thắng"}
     text = await leader.press_label("HTX Lộc Mãi")
@@ -100,14 +100,14 @@ async def test_out_of_scope_invites_are_refused(db: Database, demo_session: Asyn
     assert "không thể mời" in await leader.press(f"iv:t:c:{other_commune.id}")
     assert "không thể mời" in await leader.press("iv:r:c")
     await leader.say("/invite")
-    assert "Không tìm thấy “Đại Đoàn Kết” trong địa bàn của bạn." in await leader.say(
+    assert "Không tìm thấy “Đại Đoàn Kết” trên địa bàn Ông/Bà phụ trách." in await leader.say(
         "Đại Đoàn Kết"
     )
     for forged in ("iv:t:d:abc", "iv:t:z:1", "iv:t:d:1:2", "iv:"):
         assert "không còn hiệu lực" in await leader.press(forged)
     assert (await demo_session.execute(select(Invite))).scalars().all()[-1].role != "director"
     director = await join(db, demo_session, "708", "director", cooperative="HTX Trinh Phú")
-    assert "Chỉ cán bộ và lãnh đạo xã mới mời được" in await director.say("/invite")
+    assert "Chỉ cán bộ và lãnh đạo xã mới có thể mời" in await director.say("/invite")
 
 
 async def test_people_are_listed_and_access_can_be_revoked(
@@ -118,7 +118,7 @@ async def test_people_are_listed_and_access_can_be_revoked(
     await join(db, demo_session, "712", "director", cooperative="HTX Đại Đoàn Kết")
     official = await join(db, demo_session, "713", "official", unit="Thành phố Cần Thơ")
     text = await official.say("/people")
-    assert "Người dùng trong địa bàn của bạn (trang 1/1):" in text
+    assert "Người dùng đã đăng ký trên địa bàn Ông/Bà phụ trách (trang 1/1):" in text
     assert "1. Nguyễn Văn Tư — lãnh đạo xã — Xã An Lạc Thôn, từ 20/05/2026" in text
     assert "2. Nguyễn Văn Tư — giám đốc hợp tác xã — HTX Đại Đoàn Kết" in text
     assert "1. Nguyễn Văn Tư" in await official.press("pp:p:7")  # past the end: the last page

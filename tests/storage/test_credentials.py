@@ -132,18 +132,23 @@ async def test_plain_tokens_of_before_are_read_and_sealed_by_the_next_refresh(
     assert await load_tokens(session, "zalo", BOX) == Tokens("a1", "r1")
 
 
+# Long enough that a sealed token cannot contain them by chance (two characters could).
+PLAIN_ACCESS = "plain-access-token"
+PLAIN_REFRESH = "plain-refresh-token"
+
+
 async def test_sealing_seals_plain_tokens_without_changing_them(session: AsyncSession) -> None:
     """seal_tokens seals a plain pair in place: same tokens, same expiry, same updated_at."""
     assert await seal_tokens(session, "zalo", BOX) is None  # nothing stored yet
-    await store_plain(session, "a0", "r0")
+    await store_plain(session, PLAIN_ACCESS, PLAIN_REFRESH)
 
     assert await seal_tokens(session, "zalo", BOX) == 2
     assert await seal_tokens(session, "zalo", BOX) == 0  # already sealed: sealed again
 
     access, refresh = await stored_row(session)
-    assert "a0" not in access
-    assert "r0" not in refresh
-    assert await load_tokens(session, "zalo", BOX) == Tokens("a0", "r0")
+    assert PLAIN_ACCESS not in access
+    assert PLAIN_REFRESH not in refresh
+    assert await load_tokens(session, "zalo", BOX) == Tokens(PLAIN_ACCESS, PLAIN_REFRESH)
     state = await credential_state(session, "zalo")
     assert state is not None
     assert state.sealed

@@ -167,6 +167,21 @@ async def test_the_semicolon_csv_sample_with_a_bom_lands_on_the_communes_of_2025
     assert coops["HTX Trinh Phú"][1].founded_on == dt.date(2009, 5, 12)
 
 
+async def test_made_up_codes_flag_their_rows_illustrative_and_real_codes_do_not(
+    units_session: AsyncSession,
+) -> None:
+    """The sample's DEMO-… codes are stored flagged illustrative; a code of digits is not."""
+    await run_import(units_session, SAMPLE_CSV.read_bytes())
+    coops = await stored(units_session)
+    assert coops["HTX Trinh Phú"][1].registration_code == "DEMO-KS-01"
+    assert all(coop.illustrative for name, (_, coop) in coops.items() if name.startswith("HTX"))
+    assert not coops["Tổ hợp tác Tiến Lợi"][1].illustrative
+    await run_import(
+        units_session, "Mã số;Tên;Loại hình;Xã\n1234567890;HTX Mới;HTX;Trinh Phú\n".encode()
+    )
+    assert not (await stored(units_session))["HTX Mới"][1].illustrative
+
+
 async def test_the_xlsx_sample_imports_the_same_cooperatives_as_the_csv(
     units_session: AsyncSession,
 ) -> None:

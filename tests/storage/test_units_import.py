@@ -160,13 +160,17 @@ async def test_a_reused_code_gives_two_units_of_different_eras(session: AsyncSes
 
 
 async def test_a_split_commune_maps_to_several_current_units(session: AsyncSession) -> None:
-    """The old Xã Thạnh Quới (code 31246), split in 2025, lives on in two communes of today."""
+    """The old Phường Bùi Hữu Nghĩa (31178), split in 2025, lives on in two wards of today.
+
+    (The package's other example, Xã Thạnh Quới 31246, is also mapped to Xã Gia Hòa 99 km
+    away, an artefact the distance check rejects: tests/storage/test_succession_check.py.)
+    """
     await import_units(session, province="Cần Thơ")
 
     old = (
         await session.execute(
             select(AdminUnit).where(
-                col(AdminUnit.code) == "31246", col(AdminUnit.valid_from).is_(None)
+                col(AdminUnit.code) == "31178", col(AdminUnit.valid_from).is_(None)
             )
         )
     ).scalar_one()
@@ -178,7 +182,7 @@ async def test_a_split_commune_maps_to_several_current_units(session: AsyncSessi
     names = (
         await session.execute(select(col(AdminUnit.name)).where(col(AdminUnit.id).in_(today)))
     ).scalars()
-    assert sorted(names) == ["Xã Gia Hòa", "Xã Thạnh Quới"]
+    assert sorted(names) == ["Phường Bình Thủy", "Phường Cái Khế"]
 
 
 async def test_importing_again_changes_nothing(session: AsyncSession) -> None:

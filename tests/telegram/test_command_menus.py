@@ -80,7 +80,7 @@ async def test_a_director_gets_the_menu_of_the_role_once_registered(
 
     menu = await chat_menu(application, USER)
     assert [name for name, _ in menu] == DIRECTOR
-    assert menu[0] == ("report", "Gửi khó khăn, kiến nghị hoặc câu hỏi")
+    assert menu[0] == ("report", "Gửi phản ánh: khó khăn, kiến nghị hoặc hỏi đáp")
     (published,) = fake_telegram.calls("setMyCommands")
     assert published.params["scope"] == {"type": "chat", "chat_id": USER}
     assert "language_code" not in published.params

@@ -173,7 +173,7 @@ async def test_a_jump_moves_the_clock_and_says_that_nothing_else_happens_yet(
         "/api/clock/jump", json={"to": "next_quarter", "persona": "director"}
     )
     assert response.json()["clock"]["label"] == "08:00 06/04/2026"
-    assert "Chưa có gì khác" in response.json()["status"]
+    assert "chưa kéo theo thay đổi nào khác" in response.json()["status"]
     assert context.clock.now() == dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)
     end = await client.post("/api/clock/jump", json={"to": "quarter_end"})
     assert end.json()["clock"]["label"] == "08:00 17/06/2026"

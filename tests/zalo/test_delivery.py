@@ -129,7 +129,7 @@ async def test_a_reminder_zalo_refuses_with_no_other_way_fails_and_admins_are_to
     (text,) = await render(
         Notice(demo_session, get_translator("vi"), utcnow()), read_payload(notice.payload)
     )
-    assert "lời nhắc khởi động quý" in text.text
+    assert "lời nhắc đầu quý" in text.text
     assert "chưa có mẫu tin Zalo" in text.text
     status = await asyncio.to_thread(
         CliRunner().invoke,

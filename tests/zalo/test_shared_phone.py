@@ -54,7 +54,7 @@ async def test_asking_for_a_number_on_zalo_adds_zalos_form_after_the_question(
     await webhook(events.text(USER, ChangePhone().encode()))
 
     question, form = fake_zalo.messages(USER)[before:]
-    assert question["text"] == "Đề nghị Quý vị nhập số điện thoại di động, ví dụ 0912 345 678."
+    assert question["text"] == "Đề nghị Ông/Bà nhập số điện thoại di động, ví dụ 0912 345 678."
     assert share_form(question) is None
     element = share_form(form)
     assert element is not None
@@ -99,7 +99,7 @@ async def test_a_shared_landline_is_explained_and_nothing_is_kept(
     answer = fake_zalo.messages(USER)[-1]["text"]
     assert answer.startswith("Số điện thoại chia sẻ từ Zalo không dùng được: Đây là số")
     assert "cố định" in answer
-    assert "Đề nghị Quý vị nhập số điện thoại di động" in answer
+    assert "Đề nghị Ông/Bà nhập số điện thoại di động" in answer
 
 
 @pytest.mark.parametrize("phone", [None, ""])
